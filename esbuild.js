@@ -1,0 +1,41 @@
+// One script builds every bundle: the CLI, the parse worker, (later) the extension host and webviews.
+// `node esbuild.js` builds once; `--watch` rebuilds on change; `--production` minifies.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Bundles that run in Node (CLI, worker, extension host). */
+const nodeTargets = [
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/engine/pool/worker.ts'], outfile: 'dist/worker.js' },
+].filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
+
+/** Bundles that run inside webviews (browser, no Node). */
+const webTargets = [].filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
+
+async function main() {
+  const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+  const contexts = [
+    ...nodeTargets.map((t) =>
+      esbuild.context({ ...common, ...t, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] }),
+    ),
+    ...webTargets.map((t) => esbuild.context({ ...common, ...t, platform: 'browser', target: 'es2022', format: 'iife' })),
+  ];
+  const ctxs = await Promise.all(contexts);
+  if (watch) {
+    await Promise.all(ctxs.map((c) => c.watch()));
+    return;
+  }
+  await Promise.all(ctxs.map((c) => c.rebuild()));
+  await Promise.all(ctxs.map((c) => c.dispose()));
+  const cli = path.join(__dirname, 'dist/cli.js');
+  if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,276 @@
+// `dftrace`: the engine on the command line, for login nodes, scripts and CI.
+import { join } from 'node:path';
+import {
+  findTraceFiles,
+  isWriteOp,
+  orderByTime,
+  queryRunEvents,
+  summarizeTraceFiles,
+  summaryJson,
+  type RunProgress,
+  type RunSummary,
+} from '../engine';
+import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
+import { fmtBytes, fmtInt, fmtUs, table } from './format';
+
+const VERSION = '0.1.0';
+
+const USAGE = `dftrace ${VERSION}: read DFTracer (.pfw / .pfw.gz) traces
+
+Usage:
+  dftrace summarize <file|folder>... [--json] [--all]
+  dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json]
+
+A folder means every *.pfw and *.pfw.gz below it; all paths given form one run.
+
+Options:
+  --json            machine-readable output on stdout (see README for the fields)
+  --all             summarize: list every (file, op) row, not only the 25 most time-consuming
+  --file PATH       events: the accessed file whose events to list (as summarize names it)
+  --op NAME         events: only this operation (write, pread64, fwrite, ...)
+  --slowest N       events: the N slowest events instead of all in time order
+  --limit N         events: print at most N events (default 200 in the table, all in --json)
+  --workers N       worker threads (default: number of cores)
+  --cache-dir DIR   keep per-file results in DIR and reuse them while the traces are unchanged
+  --no-progress     no progress bar on stderr
+  -h, --help        this text
+  --version         the version
+
+Exit codes: 0 done (bad lines are reported, not fatal); 1 nothing readable; 2 usage error.`;
+
+const SPEC = {
+  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir'],
+  switches: ['json', 'all', 'no-progress', 'help'],
+};
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === '--version') {
+    process.stdout.write(VERSION + '\n');
+    return 0;
+  }
+  const args = parseArgs(argv.map((a) => (a === '-h' ? '--help' : a)), SPEC);
+  if (args.flags.has('help')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  switch (args.command) {
+    case 'summarize':
+      return summarize(args);
+    case 'events':
+      return events(args);
+    default:
+      throw new UsageError(`unknown command "${args.command}"`);
+  }
+}
+
+async function loadRun(args: ParsedArgs): Promise<RunSummary | undefined> {
+  if (args.positional.length === 0) throw new UsageError('give at least one trace file or folder');
+  const { files, problems } = await findTraceFiles(args.positional);
+  for (const p of problems) process.stderr.write(`dftrace: ${p}\n`);
+  if (files.length === 0) {
+    process.stderr.write('dftrace: no trace files to read\n');
+    return undefined;
+  }
+  const bar = process.stderr.isTTY && !args.flags.has('no-progress') ? new ProgressBar() : undefined;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await summarizeTraceFiles(files, {
+      workers: intFlag(args, 'workers', 0),
+      cacheDir: stringFlag(args, 'cache-dir'),
+      signal: controller.signal,
+      onProgress: bar ? (p) => bar.update(p) : undefined,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    bar?.done();
+  }
+}
+
+async function summarize(args: ParsedArgs): Promise<number> {
+  const run = await loadRun(args);
+  if (!run) return 1;
+  if (args.flags.has('json')) process.stdout.write(JSON.stringify(summaryJson(run)) + '\n');
+  else process.stdout.write(renderSummary(run, args.flags.has('all')) + '\n');
+  const t = run.totals;
+  if (t.events + t.metadata + t.counters === 0) {
+    process.stderr.write('dftrace: nothing readable: no event in any file\n');
+    return 1;
+  }
+  return 0;
+}
+
+function renderSummary(run: RunSummary, all: boolean): string {
+  const t = run.totals;
+  const out: string[] = [];
+  const span = t.tsMax - t.tsMin;
+  out.push(
+    `${fmtInt(t.traceFiles)} trace files (${fmtBytes(t.compressedBytes)} on disk, ${fmtBytes(t.uncompressedBytes)} of text)`,
+    `events ${fmtInt(t.events)}   metadata ${fmtInt(t.metadata)}   counters ${fmtInt(t.counters)}   bad lines ${fmtInt(t.badLines)}`,
+    `time span ${fmtUs(span)}   processes ${fmtInt(run.processes.length)}   hosts ${run.hosts.length ? run.hosts.join(', ') : '-'}`,
+    `format: ${Object.entries(run.eras)
+      .map(([era, n]) => `${era} (${n})`)
+      .join(', ')}`,
+  );
+  if (t.events > 0 && t.eventsWithArgs === 0) {
+    out.push('note: no event carries args (traced without DFTRACER_INC_METADATA=1): no sizes or file names');
+  }
+  if (run.unresolvedFileHashes > 0) {
+    out.push(`note: ${run.unresolvedFileHashes} file hashes have no FH metadata in the run; shown as fhash:<hash>`);
+  }
+  const troubled = run.files.filter((f) => f.error || f.read.truncated || f.badLines || f.read.problems.length);
+  if (troubled.length) {
+    out.push('', 'Problems (nothing was dropped silently):');
+    for (const f of troubled) {
+      const notes = [
+        ...(f.error ? [f.error] : []),
+        ...f.read.problems,
+        ...(f.badLines ? [`${fmtInt(f.badLines)} bad lines`] : []),
+      ];
+      out.push(`  ${f.path}: ${notes.join('; ')}`);
+      for (const b of f.badExamples.slice(0, 3)) out.push(`    line ${b.line}: ${b.reason}: ${b.excerpt}`);
+    }
+  }
+  const cats = Object.entries(run.categories).sort((a, b) => b[1] - a[1]);
+  out.push('', 'Categories: ' + cats.map(([c, n]) => `${c || '(none)'} ${fmtInt(n)}`).join(', '));
+  const rows = [...run.ops].sort((a, b) => b.durUs - a.durUs);
+  const shown = all ? rows : rows.slice(0, 25);
+  if (rows.length) {
+    out.push(
+      '',
+      `POSIX/STDIO operations per file${all || rows.length <= 25 ? '' : ` (25 most time-consuming of ${rows.length}; --all for every row)`}:`,
+      table(
+        ['file', 'cat', 'op', '>count', '>bytes', '>time', '>max'],
+        shown.map((r) => [
+          r.file || '(no file)',
+          r.cat,
+          r.op,
+          fmtInt(r.count),
+          fmtBytes(r.bytes),
+          fmtUs(r.durUs),
+          fmtUs(r.durMaxUs),
+        ]),
+      ),
+    );
+  }
+  return out.join('\n');
+}
+
+async function events(args: ParsedArgs): Promise<number> {
+  const file = stringFlag(args, 'file');
+  if (file === undefined) throw new UsageError('events needs --file <accessed path>');
+  const slowest = intFlag(args, 'slowest', 1);
+  const limit = intFlag(args, 'limit', 1);
+  const run = await loadRun(args);
+  if (!run) return 1;
+  const known = run.ops.some((r) => r.file === file);
+  if (!known) {
+    const like = run.ops.filter((r) => r.file.includes(file)).map((r) => r.file);
+    process.stderr.write(
+      `dftrace: no POSIX/STDIO operation on "${file}" in this run` +
+        (like.length ? `; did you mean:\n  ${[...new Set(like)].slice(0, 5).join('\n  ')}` : '') +
+        '\n',
+    );
+    return 1;
+  }
+  const cols = await queryRunEvents(
+    run,
+    { file, op: stringFlag(args, 'op') },
+    { workers: intFlag(args, 'workers', 0), cacheDir: stringFlag(args, 'cache-dir') },
+  );
+  let order = [...orderByTime(cols)];
+  if (slowest !== undefined) order = order.sort((a, b) => cols.dur[b] - cols.dur[a]).slice(0, slowest);
+  const json = args.flags.has('json');
+  const max = limit ?? (json ? Infinity : 200);
+  const t0 = run.totals.tsMin;
+  const rows = order.slice(0, max).map((i) => ({
+    trace: run.files[cols.trace[i]].path,
+    line: cols.line[i],
+    ts: cols.ts[i],
+    relUs: cols.ts[i] - t0,
+    dur: cols.dur[i],
+    op: cols.opNames[cols.op[i]],
+    cat: cols.catNames[cols.cat[i]],
+    bytes: cols.bytes[i],
+    offset: Number.isFinite(cols.fileOffset[i]) ? cols.fileOffset[i] : null,
+    pid: cols.pid[i],
+    tid: cols.tid[i],
+  }));
+  if (json) {
+    process.stdout.write(JSON.stringify({ file, total: cols.length, events: rows }) + '\n');
+    return 0;
+  }
+  const writes = rows.filter((r) => isWriteOp(r.op)).length;
+  process.stdout.write(
+    `${fmtInt(cols.length)} events on ${file}` +
+      (order.length > rows.length ? ` (showing ${rows.length}; --limit N for more)` : '') +
+      `, ${writes} writes shown\n` +
+      table(
+        ['>t+', 'op', '>dur', '>bytes', '>offset', '>pid', '>tid', 'trace:line'],
+        rows.map((r) => [
+          fmtUs(r.relUs),
+          r.op,
+          fmtUs(r.dur),
+          fmtBytes(r.bytes),
+          r.offset === null ? '-' : fmtInt(r.offset),
+          String(r.pid),
+          String(r.tid),
+          `${shortPath(r.trace)}:${r.line}`,
+        ]),
+      ) +
+      '\n',
+  );
+  return 0;
+}
+
+function shortPath(p: string): string {
+  const parts = p.split('/');
+  return parts.length > 2 ? join('…', parts[parts.length - 2], parts[parts.length - 1]) : p;
+}
+
+class ProgressBar {
+  private lastWidth = 0;
+  update(p: RunProgress): void {
+    const frac = p.bytesTotal ? p.bytesDone / p.bytesTotal : 0;
+    const width = 24;
+    const filled = Math.round(frac * width);
+    const mbs = p.elapsedMs > 0 ? p.bytesDone / 1e6 / (p.elapsedMs / 1000) : 0;
+    const text =
+      `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0)}%  ` +
+      `${p.filesDone}/${p.filesTotal} files  ${fmtInt(p.events)} events  ${mbs.toFixed(0)} MB/s`;
+    process.stderr.write('\r' + text.padEnd(this.lastWidth));
+    this.lastWidth = text.length;
+  }
+  done(): void {
+    if (this.lastWidth) process.stderr.write('\r' + ' '.repeat(this.lastWidth) + '\r');
+  }
+}
+
+// `dftrace ... | head` closes the pipe early: that is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`dftrace: ${e.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (e.name === 'AbortError') {
+      process.stderr.write('dftrace: cancelled\n');
+      process.exitCode = 130;
+    } else {
+      process.stderr.write(`dftrace: ${e.message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,166 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TraceFileSummary } from '../model/types';
+import { scanTraceFile } from '../summary/scan-file';
+import { queryTraceEvents, type EventColumns, type EventQuery } from '../store/event-columns';
+import { AbortedError } from '../read/trace-bytes';
+import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
+
+export interface PoolOptions {
+  /** Number of worker threads; 0 runs everything on the calling thread. Default: the machine's cores. */
+  size?: number;
+  /** The bundled worker entry (dist/worker.js). Default: worker.js beside the running bundle. */
+  workerScript?: string;
+}
+
+export interface TaskHooks {
+  signal?: AbortSignal;
+  onProgress?: (bytesDone: number, events: number) => void;
+}
+
+type Pending = {
+  msg: ToWorker;
+  hooks: TaskHooks;
+  resolve: (v: TraceFileSummary | EventColumns) => void;
+  reject: (e: Error) => void;
+  onAbort?: () => void;
+};
+
+interface Slot {
+  worker: Worker;
+  task?: Pending;
+}
+
+/**
+ * Runs engine tasks (one trace file each) on worker threads. A cancelled task's worker is terminated at once, which
+ * frees its memory however far the file was read; a fresh worker takes its place when work is next queued.
+ */
+export class WorkerPool {
+  readonly size: number;
+  private readonly script: string;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(opts: PoolOptions = {}) {
+    this.script = opts.workerScript ?? join(__dirname, 'worker.js');
+    const wanted = opts.size ?? availableParallelism();
+    // without a built worker (running from sources), work stays on this thread
+    this.size = existsSync(this.script) ? Math.max(0, wanted) : 0;
+  }
+
+  scan(path: string, options: WorkerScanOptions, hooks: TaskHooks = {}): Promise<TraceFileSummary> {
+    if (this.size === 0) return scanTraceFile(path, { ...options, ...hooks });
+    return this.submit({ type: 'scan', id: this.nextId++, path, options }, hooks) as Promise<TraceFileSummary>;
+  }
+
+  events(path: string, query: EventQuery, hooks: TaskHooks = {}): Promise<EventColumns> {
+    if (this.size === 0) return queryTraceEvents(path, query, hooks.signal);
+    return this.submit({ type: 'events', id: this.nextId++, path, query }, hooks) as Promise<EventColumns>;
+  }
+
+  /** Terminates every worker; queued and running tasks fail as cancelled. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const p of this.queue.splice(0)) p.reject(new AbortedError());
+    await Promise.all(
+      this.slots.splice(0).map((s) => {
+        s.task?.reject(new AbortedError());
+        return s.worker.terminate();
+      }),
+    );
+  }
+
+  private submit(msg: ToWorker, hooks: TaskHooks): Promise<TraceFileSummary | EventColumns> {
+    if (this.disposed) return Promise.reject(new Error('worker pool is disposed'));
+    if (hooks.signal?.aborted) return Promise.reject(new AbortedError());
+    return new Promise((resolve, reject) => {
+      const task: Pending = { msg, hooks, resolve, reject };
+      if (hooks.signal) {
+        task.onAbort = () => this.abort(task);
+        hooks.signal.addEventListener('abort', task.onAbort, { once: true });
+      }
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.task);
+      if (!slot) {
+        if (this.slots.length >= this.size) return;
+        slot = this.spawn();
+      }
+      const task = this.queue.shift()!;
+      slot.task = task;
+      // a busy worker keeps the process alive (the CLI awaits it); an idle one must not
+      slot.worker.ref();
+      slot.worker.postMessage(task.msg);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script);
+    const slot: Slot = { worker };
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (e) => this.onExit(slot, e));
+    worker.on('exit', (code) => this.onExit(slot, new Error(`worker stopped (exit code ${code})`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    const task = slot.task;
+    if (!task || task.msg.id !== m.id) return;
+    switch (m.type) {
+      case 'progress':
+        task.hooks.onProgress?.(m.bytesDone, m.events);
+        return;
+      case 'scanned':
+      case 'events':
+        this.settle(slot, task);
+        if ('ok' in m.result) task.resolve(m.result.ok);
+        else task.reject(new Error(m.result.err));
+        this.pump();
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unexpected worker message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private settle(slot: Slot, task: Pending): void {
+    slot.task = undefined;
+    slot.worker.unref();
+    if (task.onAbort) task.hooks.signal?.removeEventListener('abort', task.onAbort);
+  }
+
+  private onExit(slot: Slot, err: Error): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots.splice(i, 1);
+    const task = slot.task;
+    if (task) {
+      this.settle(slot, task);
+      task.reject(err);
+    }
+    this.pump();
+  }
+
+  private abort(task: Pending): void {
+    const q = this.queue.indexOf(task);
+    if (q >= 0) this.queue.splice(q, 1);
+    const slot = this.slots.find((s) => s.task === task);
+    if (slot) {
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      void slot.worker.terminate();
+    }
+    task.reject(new AbortedError());
+    this.pump();
+  }
+}

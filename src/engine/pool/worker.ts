@@ -1,0 +1,59 @@
+// The worker_threads entry: runs engine work for the pool, one task at a time, and reports progress.
+import { parentPort } from 'node:worker_threads';
+import { scanTraceFile } from '../summary/scan-file';
+import { queryTraceEvents } from '../store/event-columns';
+import type { FromWorker, ToWorker } from './worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('worker.js must run as a worker thread');
+
+function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+port.on('message', async (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'scan': {
+      try {
+        let last = 0;
+        const summary = await scanTraceFile(msg.path, {
+          ...msg.options,
+          onProgress: (bytesDone, events) => {
+            const now = Date.now();
+            if (now - last < 100) return;
+            last = now;
+            post({ type: 'progress', id: msg.id, bytesDone, events });
+          },
+        });
+        post({ type: 'scanned', id: msg.id, result: { ok: summary } });
+      } catch (e) {
+        post({ type: 'scanned', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
+    case 'events': {
+      try {
+        const cols = await queryTraceEvents(msg.path, msg.query);
+        const buffers = [cols.trace, cols.line, cols.lineOffset, cols.ts, cols.dur, cols.bytes]
+          .concat([cols.fileOffset, cols.pid, cols.tid])
+          .map((a) => a.buffer as ArrayBuffer);
+        post({ type: 'events', id: msg.id, result: { ok: cols } }, [
+          ...buffers,
+          cols.op.buffer as ArrayBuffer,
+          cols.cat.buffer as ArrayBuffer,
+        ]);
+      } catch (e) {
+        post({ type: 'events', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
+    default: {
+      const never: never = msg;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
+  }
+});

@@ -1,0 +1,187 @@
+import { setMaxListeners } from 'node:events';
+import { stat } from 'node:fs/promises';
+import { findTraceFiles } from './discover';
+import type { TraceFileSummary } from './model/types';
+import { WorkerPool } from './pool/worker-pool';
+import type { WorkerScanOptions } from './pool/worker-protocol';
+import { AbortedError, newReadStatus } from './read/trace-bytes';
+import { ResultCache } from './store/cache';
+import { concatColumns, type EventColumns } from './store/event-columns';
+import { DEFAULT_BIN_US } from './summary/scan-file';
+import { mergeRun, type RunSummary } from './summary/run-summary';
+
+export interface RunProgress {
+  filesDone: number;
+  filesTotal: number;
+  /** On-disk bytes read so far, of `bytesTotal`. */
+  bytesDone: number;
+  bytesTotal: number;
+  events: number;
+  elapsedMs: number;
+}
+
+export interface RunOptions {
+  scan?: WorkerScanOptions;
+  /** A pool to run on; without one a pool of `workers` threads is made for this call and disposed after. */
+  pool?: WorkerPool;
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+  /** Directory for cached per-file results; no caching without it. */
+  cacheDir?: string;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  /** Paths given that do not exist or hold no traces. */
+  problems: string[];
+}
+
+/** Finds the trace files under `paths`, scans them (in parallel, from cache where unchanged) and merges them. */
+export async function summarizeRun(paths: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const { files, problems } = await findTraceFiles(paths);
+  const summary = await summarizeTraceFiles(files, opts);
+  return { summary, problems };
+}
+
+async function withPool<T>(opts: RunOptions, fn: (pool: WorkerPool) => Promise<T>): Promise<T> {
+  const pool = opts.pool ?? new WorkerPool({ size: opts.workers });
+  try {
+    return await fn(pool);
+  } finally {
+    if (!opts.pool) await pool.dispose();
+  }
+}
+
+export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}): Promise<RunSummary> {
+  const started = Date.now();
+  // every queued file listens for cancellation
+  if (opts.signal) setMaxListeners(files.length + 10, opts.signal);
+  const scanOpts = opts.scan ?? {};
+  const cache = opts.cacheDir ? new ResultCache(opts.cacheDir) : undefined;
+  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
+  const bytesTotal = sizes.reduce((a, b) => a + b, 0);
+  const done = new Array<number>(files.length).fill(0);
+  const events = new Array<number>(files.length).fill(0);
+  let filesDone = 0;
+  let lastReport = 0;
+  const report = (force = false) => {
+    const now = Date.now();
+    if (!opts.onProgress || (!force && now - lastReport < 100)) return;
+    lastReport = now;
+    opts.onProgress({
+      filesDone,
+      filesTotal: files.length,
+      bytesDone: done.reduce((a, b) => a + b, 0),
+      bytesTotal,
+      events: events.reduce((a, b) => a + b, 0),
+      elapsedMs: now - started,
+    });
+  };
+  const results = await withPool(opts, (pool) =>
+    Promise.all(
+      files.map(async (path, i): Promise<TraceFileSummary> => {
+        const key = await cache?.key(path, { scan: 'summary', scanOpts });
+        let result = await cache?.get<TraceFileSummary>(key);
+        if (!result) {
+          try {
+            result = await pool.scan(path, scanOpts, {
+              signal: opts.signal,
+              onProgress: (b, e) => {
+                done[i] = b;
+                events[i] = e;
+                report();
+              },
+            });
+            if (!result.error) await cache?.put(key, result);
+          } catch (e) {
+            if (opts.signal?.aborted) throw new AbortedError();
+            // a worker that died (out of memory, say) fails this file, never the run
+            result = unreadable(path, (e as Error).message);
+          }
+        }
+        done[i] = sizes[i];
+        events[i] = result.events;
+        filesDone++;
+        report();
+        return result;
+      }),
+    ),
+  );
+  report(true);
+  return mergeRun(results, scanOpts.binUs ?? DEFAULT_BIN_US);
+}
+
+function unreadable(path: string, error: string): TraceFileSummary {
+  return {
+    path,
+    sizeBytes: 0,
+    mtimeMs: 0,
+    read: newReadStatus(),
+    error,
+    lines: 0,
+    events: 0,
+    metadata: 0,
+    counters: 0,
+    otherPh: 0,
+    badLines: 0,
+    badExamples: [],
+    era: 'unknown',
+    eventsWithArgs: 0,
+    eventsWithFile: 0,
+    tsMin: NaN,
+    tsMax: NaN,
+    categories: {},
+    ops: [],
+    processes: [],
+    timeline: [],
+    spans: [],
+    fileHashes: [],
+    hostHashes: [],
+    stringHashes: [],
+  };
+}
+
+export interface FileEventsQuery {
+  /** The accessed file, as the summary names it (a path, `fhash:<hash>`, or '' for events without a file). */
+  file: string;
+  op?: string;
+  tsFrom?: number;
+  tsTo?: number;
+}
+
+/**
+ * Every event of the run that touched one accessed file, as columns. Only the trace files whose summaries show
+ * that file are read again (usually a handful of a run's processes); results are cached when a cacheDir is given.
+ */
+export async function queryRunEvents(
+  run: RunSummary,
+  q: FileEventsQuery,
+  opts: Omit<RunOptions, 'onProgress' | 'scan'> = {},
+): Promise<EventColumns> {
+  const hashes = new Set<string>();
+  if (q.file.startsWith('fhash:')) hashes.add(q.file.slice(6));
+  for (const f of run.files) for (const [h, name] of f.fileHashes) if (name === q.file) hashes.add(h);
+  const traces = new Set<number>();
+  for (const row of run.ops) if (row.file === q.file) for (const t of row.traces) traces.add(t);
+  if (traces.size === 0) {
+    // the file may be named only by non-I/O events: look everywhere
+    run.files.forEach((f, i) => !f.error && traces.add(i));
+  }
+  const cache = opts.cacheDir ? new ResultCache(opts.cacheDir) : undefined;
+  const parts = await withPool(opts, (pool) =>
+    Promise.all(
+      [...traces].sort((a, b) => a - b).map(async (trace) => {
+        const path = run.files[trace].path;
+        const query = { file: q.file, hashes: [...hashes], op: q.op, tsFrom: q.tsFrom, tsTo: q.tsTo, trace };
+        const key = await cache?.key(path, { events: query });
+        const hit = await cache?.get<EventColumns>(key);
+        if (hit) return hit;
+        const cols = await pool.events(path, query, { signal: opts.signal });
+        await cache?.put(key, cols);
+        return cols;
+      }),
+    ),
+  );
+  return concatColumns(parts);
+}

@@ -1,0 +1,80 @@
+import type { Span } from './line-scanner';
+
+/**
+ * Turns byte ranges into small integer ids without allocating a string per line: the same file name or op name
+ * repeats millions of times, so it is hashed from the bytes, compared against the bytes seen before, and decoded
+ * to a JavaScript string only the first time.
+ */
+export class Interner {
+  readonly strings: string[] = [];
+  private readonly raw: Buffer[] = [];
+  private readonly byHash = new Map<number, number | number[]>();
+  /** The id returned last: consecutive events very often name the same file, op and category. */
+  private last = -1;
+
+  constructor(initial: string[] = []) {
+    for (const s of initial) this.add(s);
+  }
+
+  get size(): number {
+    return this.strings.length;
+  }
+
+  /** Id of a plain JavaScript string (for names the engine makes itself). */
+  add(s: string): number {
+    const bytes = Buffer.from(s, 'utf8');
+    return this.internBytes(bytes, 0, bytes.length, false, s);
+  }
+
+  /** Id of a located token; -1 when the span is absent. */
+  span(b: Uint8Array, span: Span): number {
+    if (span.start < 0) return -1;
+    return this.internBytes(b, span.start, span.end, span.escaped, undefined);
+  }
+
+  private internBytes(b: Uint8Array, s: number, e: number, escaped: boolean, decoded: string | undefined): number {
+    if (this.last >= 0 && sameBytes(this.raw[this.last], b, s, e)) return this.last;
+    // Paths share long prefixes and differ near the end: hash the length, the last 24 and the first 8 bytes.
+    let h = Math.imul(0x811c9dc5 ^ (e - s), 0x01000193);
+    for (let i = Math.max(s, e - 24); i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    for (let i = s, stop = Math.min(s + 8, e - 24); i < stop; i++) h = Math.imul(h ^ b[i], 0x01000193);
+    h >>>= 0;
+    const hit = this.byHash.get(h);
+    if (hit !== undefined) {
+      if (typeof hit === 'number') {
+        if (sameBytes(this.raw[hit], b, s, e)) return (this.last = hit);
+      } else {
+        for (const id of hit) if (sameBytes(this.raw[id], b, s, e)) return (this.last = id);
+      }
+    }
+    const id = this.strings.length;
+    const copy = Buffer.from(b.subarray(s, e));
+    this.raw.push(copy);
+    this.strings.push(decoded ?? decodeJsonString(copy, escaped));
+    if (hit === undefined) this.byHash.set(h, id);
+    else if (typeof hit === 'number') this.byHash.set(h, [hit, id]);
+    else hit.push(id);
+    return (this.last = id);
+  }
+}
+
+/** Compared from the end, where paths that share a directory differ. */
+function sameBytes(a: Buffer, b: Uint8Array, s: number, e: number): boolean {
+  const n = a.length;
+  if (n !== e - s) return false;
+  for (let i = n - 1; i >= 0; i--) if (a[i] !== b[s + i]) return false;
+  return true;
+}
+
+/** The text of a JSON string body; escapes resolved, raw control characters kept as they are. */
+export function decodeJsonString(bytes: Uint8Array, escaped: boolean): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (!escaped) return text;
+  // eslint-disable-next-line no-control-regex
+  const safe = text.replace(/[\u0000-\u001f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  try {
+    return JSON.parse('"' + safe + '"') as string;
+  } catch {
+    return text;
+  }
+}

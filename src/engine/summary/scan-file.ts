@@ -1,0 +1,449 @@
+import { stat } from 'node:fs/promises';
+import { newReadStatus, readTraceBytes, type ReadStatus } from '../read/trace-bytes';
+import { forEachLine } from '../read/lines';
+import { badReason, LineFields, LineKind, Ph, scanLine } from '../scan/line-scanner';
+import { decodeJsonString, Interner } from '../scan/interner';
+import { BytesRule, bytesRule, callBytes, IoKind, ioKind, isIoCategory } from '../model/io-ops';
+import {
+  UNRESOLVED_PREFIX,
+  type AppSpan,
+  type BadLineExample,
+  type FormatEra,
+  type IoCall,
+  type OpRow,
+  type TimeSeries,
+  type TraceFileSummary,
+} from '../model/types';
+
+/** Which application events become spans (checkpoints, by default). */
+export interface SpanPattern {
+  /** Regular expression source matched against the event name. */
+  name: string;
+  /** Categories whose every event is a span. */
+  cats: string[];
+}
+
+export const DEFAULT_SPAN_PATTERN: SpanPattern = {
+  name: '^(PyTorchCheckpointing\\.checkpoint|TorchFramework\\.checkpoint|.*[Cc]heckpoint(ing)?\\.(save|checkpoint))$',
+  cats: ['checkpoint'],
+};
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  /** Called now and then with the compressed bytes of this file consumed so far. */
+  onProgress?: (bytesDone: number, events: number) => void;
+  spanPattern?: SpanPattern;
+  /** Width of the timeline bins in microseconds. */
+  binUs?: number;
+  /** How many of the slowest calls to keep per (file, cat, op). */
+  slowestPerOp?: number;
+  maxSpans?: number;
+  maxBadExamples?: number;
+}
+
+export const DEFAULT_BIN_US = 1_000_000;
+const EXCERPT_CHARS = 160;
+
+interface OpAcc {
+  fileRef: number;
+  nameId: number;
+  catId: number;
+  count: number;
+  bytes: number;
+  durUs: number;
+  durMaxUs: number;
+  slowest: IoCall[];
+}
+
+interface ProcAcc {
+  host: number;
+  threads: Set<number>;
+  events: number;
+}
+
+/** Reads one trace file and returns its summary. Never throws for bad content; throws only when cancelled. */
+export async function scanTraceFile(path: string, opts: ScanOptions = {}): Promise<TraceFileSummary> {
+  const acc = new FileAccumulator(path, opts);
+  const status = newReadStatus();
+  try {
+    const st = await stat(path);
+    acc.sizeBytes = st.size;
+    acc.mtimeMs = st.mtimeMs;
+  } catch (e) {
+    return acc.finish(status, describeFsError(e));
+  }
+  let error: string | undefined;
+  try {
+    let sinceProgress = 0;
+    await forEachLine(readTraceBytes(path, status, opts.signal), (buf, start, end, lineNo, offset) => {
+      acc.line(buf, start, end, lineNo, offset);
+      if (++sinceProgress === 65536) {
+        sinceProgress = 0;
+        opts.onProgress?.(status.compressedDone, acc.events);
+      }
+    }, (lineNo) => acc.overlong(lineNo));
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    error = describeFsError(e);
+  }
+  opts.onProgress?.(status.compressedBytes, acc.events);
+  return acc.finish(status, error);
+}
+
+function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return 'file not found';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return err.message ?? String(e);
+  }
+}
+
+/** Per-file state of the scan; one line at a time, no object per line. */
+class FileAccumulator {
+  sizeBytes = 0;
+  mtimeMs = 0;
+  lines = 0;
+  events = 0;
+  metadata = 0;
+  counters = 0;
+  otherPh = 0;
+  badLines = 0;
+  badExamples: BadLineExample[] = [];
+  eventsWithArgs = 0;
+  eventsWithFile = 0;
+  tsMin = Infinity;
+  tsMax = -Infinity;
+
+  private readonly f = new LineFields();
+  private readonly names = new Interner();
+  private readonly cats = new Interner();
+  /** File references: either a path (from fname) or a hash token (from fhash), kept apart. */
+  private readonly filePaths = new Interner();
+  private readonly fileHashTokens = new Interner();
+  private readonly hosts = new Interner();
+  private readonly hostHashTokens = new Interner();
+  private readonly catCounts: number[] = [];
+  private readonly ops = new Map<number, OpAcc>();
+  private readonly procs = new Map<number, ProcAcc>();
+  private readonly bins = new Map<number, Map<number, number[]>>();
+  private readonly spans: AppSpan[] = [];
+  private readonly fileHashes = new Map<string, string>();
+  private readonly hostHashes = new Map<string, string>();
+  private readonly stringHashes = new Map<string, string>();
+  // per name id: bytes rule and read/write kind, computed once per distinct op name
+  private readonly nameRule: number[] = [];
+  private readonly nameKind: number[] = [];
+  // per (cat id, name id): does the event become a span
+  private readonly spanMatch = new Map<number, boolean>();
+  private readonly catIsIo: boolean[] = [];
+  private readonly spanRe: RegExp;
+  private readonly spanCats: Set<string>;
+  private readonly binUs: number;
+  private readonly slowestK: number;
+  private readonly maxSpans: number;
+  private readonly maxBad: number;
+  private sawIntPh = false;
+  private sawId = false;
+  private sawQuoted = false;
+  private sawHashString = false;
+  private sawHashBare = false;
+
+  constructor(
+    readonly path: string,
+    opts: ScanOptions,
+  ) {
+    const pattern = opts.spanPattern ?? DEFAULT_SPAN_PATTERN;
+    this.spanRe = new RegExp(pattern.name);
+    this.spanCats = new Set(pattern.cats);
+    this.binUs = opts.binUs ?? DEFAULT_BIN_US;
+    this.slowestK = opts.slowestPerOp ?? 10;
+    this.maxSpans = opts.maxSpans ?? 100_000;
+    this.maxBad = opts.maxBadExamples ?? 5;
+  }
+
+  line(b: Uint8Array, start: number, end: number, lineNo: number, offset: number): void {
+    this.lines = lineNo;
+    const f = this.f;
+    const kind = scanLine(b, start, end, f);
+    if (kind === LineKind.Object) {
+      switch (f.ph) {
+        case Ph.None:
+        case Ph.Complete:
+          this.event(b, lineNo, offset);
+          break;
+        case Ph.Metadata:
+          this.meta(b);
+          break;
+        case Ph.Counter:
+        case Ph.Aggregated:
+          this.counters++;
+          break;
+        default:
+          this.otherPh++;
+      }
+      if (f.intPh) this.sawIntPh = true;
+      if (f.hasId) this.sawId = true;
+      if (f.quotedNumbers) this.sawQuoted = true;
+    } else if (kind === LineKind.Bad) {
+      this.badLines++;
+      if (this.badExamples.length < this.maxBad) {
+        this.badExamples.push({ line: lineNo, reason: badReason, excerpt: excerpt(b, start, end) });
+      }
+    }
+  }
+
+  overlong(lineNo: number): void {
+    this.lines = lineNo;
+    this.badLines++;
+    if (this.badExamples.length < this.maxBad) {
+      this.badExamples.push({ line: lineNo, reason: 'line longer than 64 MiB (binary data?)', excerpt: '' });
+    }
+  }
+
+  private event(b: Uint8Array, lineNo: number, offset: number): void {
+    const f = this.f;
+    this.events++;
+    if (f.hasArgs) this.eventsWithArgs++;
+    const ts = f.ts;
+    const dur = f.dur > 0 ? f.dur : 0;
+    if (ts < this.tsMin) this.tsMin = ts;
+    if (ts + dur > this.tsMax) this.tsMax = ts + dur;
+    const catId = this.cats.span(b, f.cat);
+    if (catId >= 0) this.catCounts[catId] = (this.catCounts[catId] ?? 0) + 1;
+    const pid = f.pid;
+    let proc = this.procs.get(pid);
+    if (proc === undefined) {
+      proc = { host: -1, threads: new Set(), events: 0 };
+      this.procs.set(pid, proc);
+    }
+    proc.events++;
+    proc.threads.add(f.tid);
+    if (proc.host < 0) {
+      if (f.hostname.present) proc.host = this.hosts.span(b, f.hostname);
+      else if (f.hhash.present) proc.host = -2 - this.hostHashTokens.span(b, f.hhash);
+    }
+
+    let fileRef = -1;
+    if (f.fname.present) {
+      fileRef = this.filePaths.span(b, f.fname) * 2;
+    } else if (f.fhash.present) {
+      fileRef = this.fileHashTokens.span(b, f.fhash) * 2 + 1;
+      if (f.fhash.bare) this.sawHashBare = true;
+      else this.sawHashString = true;
+    }
+    if (fileRef >= 0) this.eventsWithFile++;
+
+    const nameId = this.names.span(b, f.name);
+    if (catId >= 0 && this.catIo(catId)) {
+      this.ioCall(fileRef, nameId, catId, ts, dur, lineNo, offset);
+    } else if (catId >= 0 || nameId >= 0) {
+      this.maybeSpan(nameId, catId, ts, dur, lineNo, offset);
+    }
+  }
+
+  private catIo(catId: number): boolean {
+    let io = this.catIsIo[catId];
+    if (io === undefined) {
+      io = isIoCategory(this.cats.strings[catId]);
+      this.catIsIo[catId] = io;
+    }
+    return io;
+  }
+
+  private ioCall(
+    fileRef: number,
+    nameId: number,
+    catId: number,
+    ts: number,
+    dur: number,
+    lineNo: number,
+    offset: number,
+  ): void {
+    const f = this.f;
+    if (nameId >= 0 && this.nameRule[nameId] === undefined) {
+      const op = this.names.strings[nameId];
+      this.nameRule[nameId] = bytesRule(op);
+      this.nameKind[nameId] = ioKind(op);
+    }
+    const rule = nameId >= 0 ? this.nameRule[nameId] : BytesRule.None;
+    const bytes = callBytes(rule, f.ret, f.size);
+    // -1 (no file) maps to key 0 space via +1
+    const key = ((fileRef + 1) * 0x100000 + (nameId + 1)) * 64 + catId;
+    let op = this.ops.get(key);
+    if (op === undefined) {
+      op = { fileRef, nameId, catId, count: 0, bytes: 0, durUs: 0, durMaxUs: 0, slowest: [] };
+      this.ops.set(key, op);
+    }
+    op.count++;
+    op.bytes += bytes;
+    op.durUs += dur;
+    if (dur > op.durMaxUs) op.durMaxUs = dur;
+    const slow = op.slowest;
+    if (slow.length < this.slowestK || dur > slow[slow.length - 1].dur) {
+      const call: IoCall = { ts, dur, bytes, pid: f.pid, tid: f.tid, line: lineNo, offset };
+      let i = slow.length < this.slowestK ? slow.length : slow.length - 1;
+      while (i > 0 && slow[i - 1].dur < dur) {
+        slow[i] = slow[i - 1];
+        i--;
+      }
+      slow[i] = call;
+    }
+    const kind = nameId >= 0 ? this.nameKind[nameId] : IoKind.Other;
+    if (kind !== IoKind.Other && ts === ts) {
+      const seriesKey = (fileRef + 1) * 2 + (kind === IoKind.Write ? 1 : 0);
+      let series = this.bins.get(seriesKey);
+      if (series === undefined) {
+        series = new Map();
+        this.bins.set(seriesKey, series);
+      }
+      const bin = Math.floor(ts / this.binUs);
+      const cell = series.get(bin);
+      if (cell === undefined) series.set(bin, [bytes, 1]);
+      else {
+        cell[0] += bytes;
+        cell[1]++;
+      }
+    }
+  }
+
+  private maybeSpan(nameId: number, catId: number, ts: number, dur: number, lineNo: number, offset: number): void {
+    const key = (nameId + 1) * 0x10000 + catId + 1;
+    let match = this.spanMatch.get(key);
+    if (match === undefined) {
+      const cat = catId >= 0 ? this.cats.strings[catId] : '';
+      const name = nameId >= 0 ? this.names.strings[nameId] : '';
+      match = this.spanCats.has(cat) || this.spanRe.test(name);
+      this.spanMatch.set(key, match);
+    }
+    if (!match || this.spans.length >= this.maxSpans) return;
+    this.spans.push({
+      name: nameId >= 0 ? this.names.strings[nameId] : '',
+      cat: catId >= 0 ? this.cats.strings[catId] : '',
+      pid: this.f.pid,
+      tid: this.f.tid,
+      ts,
+      dur,
+      line: lineNo,
+      offset,
+    });
+  }
+
+  private meta(b: Uint8Array): void {
+    const f = this.f;
+    this.metadata++;
+    if (!f.argName.present || !f.argValue.present || f.name.end - f.name.start !== 2) return;
+    const c0 = b[f.name.start];
+    const c1 = b[f.name.start + 1];
+    if (c1 !== 0x48) return; // 'H'
+    const table =
+      c0 === 0x46 ? this.fileHashes : c0 === 0x48 ? this.hostHashes : c0 === 0x53 ? this.stringHashes : undefined;
+    if (!table) return;
+    const hash = tokenText(b, f.argValue.start, f.argValue.end);
+    // first declaration wins, as the writer declares a hash before (or soon after) first use
+    if (!table.has(hash)) table.set(hash, decodeJsonString(b.subarray(f.argName.start, f.argName.end), f.argName.escaped));
+  }
+
+  finish(read: ReadStatus, error?: string): TraceFileSummary {
+    const fileName = (ref: number): string => {
+      if (ref < 0) return '';
+      if ((ref & 1) === 0) return this.filePaths.strings[ref >> 1];
+      const hash = this.fileHashTokens.strings[ref >> 1];
+      return this.fileHashes.get(hash) ?? UNRESOLVED_PREFIX + hash;
+    };
+    const hostName = (ref: number): string => {
+      if (ref === -1) return '';
+      if (ref >= 0) return this.hosts.strings[ref];
+      const hash = this.hostHashTokens.strings[-2 - ref];
+      return this.hostHashes.get(hash) ?? UNRESOLVED_PREFIX + hash;
+    };
+    const ops: OpRow[] = [];
+    for (const op of this.ops.values()) {
+      ops.push({
+        file: fileName(op.fileRef),
+        cat: this.cats.strings[op.catId],
+        op: op.nameId >= 0 ? this.names.strings[op.nameId] : '',
+        count: op.count,
+        bytes: op.bytes,
+        durUs: op.durUs,
+        durMaxUs: op.durMaxUs,
+        slowest: op.slowest,
+      });
+    }
+    const timeline: TimeSeries[] = [];
+    for (const [key, series] of this.bins) {
+      const bins: number[] = [];
+      for (const bin of [...series.keys()].sort((a, b) => a - b)) {
+        const cell = series.get(bin)!;
+        bins.push(bin, cell[0], cell[1]);
+      }
+      timeline.push({ file: fileName(Math.floor(key / 2) - 1), kind: key % 2 ? 'write' : 'read', bins });
+    }
+    const categories: Record<string, number> = {};
+    this.catCounts.forEach((n, id) => {
+      if (n) categories[this.cats.strings[id]] = n;
+    });
+    const uncategorised = this.events - Object.values(categories).reduce((a, b) => a + b, 0);
+    if (uncategorised > 0) categories[''] = uncategorised;
+    return {
+      path: this.path,
+      sizeBytes: this.sizeBytes,
+      mtimeMs: this.mtimeMs,
+      read,
+      error,
+      lines: this.lines,
+      events: this.events,
+      metadata: this.metadata,
+      counters: this.counters,
+      otherPh: this.otherPh,
+      badLines: this.badLines,
+      badExamples: this.badExamples,
+      era: this.era(),
+      eventsWithArgs: this.eventsWithArgs,
+      eventsWithFile: this.eventsWithFile,
+      tsMin: this.events ? this.tsMin : NaN,
+      tsMax: this.events ? this.tsMax : NaN,
+      categories,
+      ops,
+      processes: [...this.procs].map(([pid, p]) => ({
+        pid,
+        host: hostName(p.host),
+        threads: [...p.threads].sort((a, b) => a - b),
+        events: p.events,
+      })),
+      timeline,
+      spans: this.spans,
+      fileHashes: [...this.fileHashes],
+      hostHashes: [...this.hostHashes],
+      stringHashes: [...this.stringHashes],
+    };
+  }
+
+  private era(): FormatEra {
+    if (this.sawIntPh) return '2026-int-ph';
+    if (this.sawHashString) return 'v1.0.9-hex-hashes';
+    if (this.sawHashBare) return 'v1.0.8-int-hashes';
+    if (this.events + this.metadata === 0) return 'unknown';
+    if (!this.sawId) return 'prototype-2023';
+    if (this.sawQuoted) return 'v1.0.4-quoted';
+    return 'plain-names';
+  }
+}
+
+/** A hash as the text of its token, so `123` and `"123"` join and 64-bit integers keep every digit. */
+function tokenText(b: Uint8Array, s: number, e: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1');
+}
+
+function excerpt(b: Uint8Array, start: number, end: number): string {
+  const text = Buffer.from(b.buffer, b.byteOffset + start, Math.min(end - start, EXCERPT_CHARS * 4)).toString('utf8');
+  // eslint-disable-next-line no-control-regex
+  const visible = text.replace(/[\u0000-\u001f]/g, (c) => (c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return visible.length > EXCERPT_CHARS ? visible.slice(0, EXCERPT_CHARS) + '…' : visible;
+}
