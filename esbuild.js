@@ -11,6 +11,7 @@ const watch = process.argv.includes('--watch');
 const nodeTargets = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/engine/pool/worker.ts'], outfile: 'dist/worker.js' },
+  { entryPoints: ['src/synth/make-demo.ts'], outfile: 'dist/make-demo.js' },
 ].filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
 
 /** Bundles that run inside webviews (browser, no Node). */
@@ -20,9 +21,18 @@ async function main() {
   const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
   const contexts = [
     ...nodeTargets.map((t) =>
-      esbuild.context({ ...common, ...t, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] }),
+      esbuild.context({
+        ...common,
+        ...t,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        external: ['vscode'],
+      }),
     ),
-    ...webTargets.map((t) => esbuild.context({ ...common, ...t, platform: 'browser', target: 'es2022', format: 'iife' })),
+    ...webTargets.map((t) =>
+      esbuild.context({ ...common, ...t, platform: 'browser', target: 'es2022', format: 'iife' }),
+    ),
   ];
   const ctxs = await Promise.all(contexts);
   if (watch) {

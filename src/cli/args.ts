@@ -47,7 +47,8 @@ export function intFlag(args: ParsedArgs, name: string, min: number): number | u
   const v = args.flags.get(name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v === true || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes a whole number >= ${min}`);
+  if (v === true || !Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} takes a whole number >= ${min}`);
   return n;
 }
 

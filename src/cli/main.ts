@@ -52,7 +52,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(VERSION + '\n');
     return 0;
   }
-  const args = parseArgs(argv.map((a) => (a === '-h' ? '--help' : a)), SPEC);
+  const args = parseArgs(
+    argv.map((a) => (a === '-h' ? '--help' : a)),
+    SPEC,
+  );
   if (args.flags.has('help')) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -121,9 +124,13 @@ function renderSummary(run: RunSummary, all: boolean): string {
     out.push('note: no event carries args (traced without DFTRACER_INC_METADATA=1): no sizes or file names');
   }
   if (run.unresolvedFileHashes > 0) {
-    out.push(`note: ${run.unresolvedFileHashes} file hashes have no FH metadata in the run; shown as fhash:<hash>`);
+    out.push(
+      `note: ${run.unresolvedFileHashes} file hashes have no FH metadata in the run; shown as fhash:<hash>`,
+    );
   }
-  const troubled = run.files.filter((f) => f.error || f.read.truncated || f.badLines || f.read.problems.length);
+  const troubled = run.files.filter(
+    (f) => f.error || f.read.truncated || f.badLines || f.read.problems.length,
+  );
   if (troubled.length) {
     out.push('', 'Problems (nothing was dropped silently):');
     for (const f of troubled) {

@@ -4,7 +4,13 @@ export * from './discover';
 export * from './model/types';
 export * from './model/io-ops';
 export { WorkerPool, type PoolOptions } from './pool/worker-pool';
-export { scanTraceFile, DEFAULT_SPAN_PATTERN, DEFAULT_BIN_US, type ScanOptions, type SpanPattern } from './summary/scan-file';
+export {
+  scanTraceFile,
+  DEFAULT_SPAN_PATTERN,
+  DEFAULT_BIN_US,
+  type ScanOptions,
+  type SpanPattern,
+} from './summary/scan-file';
 export * from './summary/run-summary';
 export {
   queryTraceEvents,

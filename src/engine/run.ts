@@ -59,7 +59,14 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
   if (opts.signal) setMaxListeners(files.length + 10, opts.signal);
   const scanOpts = opts.scan ?? {};
   const cache = opts.cacheDir ? new ResultCache(opts.cacheDir) : undefined;
-  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    files.map((f) =>
+      stat(f).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
   const bytesTotal = sizes.reduce((a, b) => a + b, 0);
   const done = new Array<number>(files.length).fill(0);
   const events = new Array<number>(files.length).fill(0);
@@ -171,16 +178,25 @@ export async function queryRunEvents(
   const cache = opts.cacheDir ? new ResultCache(opts.cacheDir) : undefined;
   const parts = await withPool(opts, (pool) =>
     Promise.all(
-      [...traces].sort((a, b) => a - b).map(async (trace) => {
-        const path = run.files[trace].path;
-        const query = { file: q.file, hashes: [...hashes], op: q.op, tsFrom: q.tsFrom, tsTo: q.tsTo, trace };
-        const key = await cache?.key(path, { events: query });
-        const hit = await cache?.get<EventColumns>(key);
-        if (hit) return hit;
-        const cols = await pool.events(path, query, { signal: opts.signal });
-        await cache?.put(key, cols);
-        return cols;
-      }),
+      [...traces]
+        .sort((a, b) => a - b)
+        .map(async (trace) => {
+          const path = run.files[trace].path;
+          const query = {
+            file: q.file,
+            hashes: [...hashes],
+            op: q.op,
+            tsFrom: q.tsFrom,
+            tsTo: q.tsTo,
+            trace,
+          };
+          const key = await cache?.key(path, { events: query });
+          const hit = await cache?.get<EventColumns>(key);
+          if (hit) return hit;
+          const cols = await pool.events(path, query, { signal: opts.signal });
+          await cache?.put(key, cols);
+          return cols;
+        }),
     ),
   );
   return concatColumns(parts);

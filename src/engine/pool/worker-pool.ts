@@ -54,7 +54,10 @@ export class WorkerPool {
 
   scan(path: string, options: WorkerScanOptions, hooks: TaskHooks = {}): Promise<TraceFileSummary> {
     if (this.size === 0) return scanTraceFile(path, { ...options, ...hooks });
-    return this.submit({ type: 'scan', id: this.nextId++, path, options }, hooks) as Promise<TraceFileSummary>;
+    return this.submit(
+      { type: 'scan', id: this.nextId++, path, options },
+      hooks,
+    ) as Promise<TraceFileSummary>;
   }
 
   events(path: string, query: EventQuery, hooks: TaskHooks = {}): Promise<EventColumns> {

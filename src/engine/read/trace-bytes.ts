@@ -17,7 +17,15 @@ export interface ReadStatus {
 }
 
 export function newReadStatus(): ReadStatus {
-  return { compressed: false, members: 0, compressedBytes: 0, compressedDone: 0, uncompressedBytes: 0, truncated: false, problems: [] };
+  return {
+    compressed: false,
+    members: 0,
+    compressedBytes: 0,
+    compressedDone: 0,
+    uncompressedBytes: 0,
+    truncated: false,
+    problems: [],
+  };
 }
 
 const READ_CHUNK = 1 << 20;
@@ -57,7 +65,8 @@ export async function* readTraceBytes(
     const { bytesRead } = await fh.read(head, 0, 3, 0);
     status.compressed = bytesRead === 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8;
     if (!status.compressed) {
-      if (/\.gz$/i.test(path) && size > 0) status.problems.push('named .gz but is not gzip: read as plain text');
+      if (/\.gz$/i.test(path) && size > 0)
+        status.problems.push('named .gz but is not gzip: read as plain text');
       yield* readPlain(fh, size, status, signal, startAt);
       return;
     }
@@ -255,7 +264,10 @@ async function* readGzipMembers(
       status.problems.push(`gzip member ${memberNo} has no complete trailer (file cut after its data)`);
       return;
     }
-    if (trailer.readUInt32LE(0) !== result.crc >>> 0 || trailer.readUInt32LE(4) !== result.outBytes % 2 ** 32) {
+    if (
+      trailer.readUInt32LE(0) !== result.crc >>> 0 ||
+      trailer.readUInt32LE(4) !== result.outBytes % 2 ** 32
+    ) {
       status.problems.push(`gzip member ${memberNo} fails its CRC/size check: its text may be damaged`);
     }
     pos = trailerAt + 8;
@@ -281,7 +293,8 @@ async function findNextMember(fh: FileHandle, from: number, size: number): Promi
     const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
     if (bytesRead < 3) return -1;
     for (let i = buf.indexOf(0x1f, 0); i >= 0 && i + 2 < bytesRead; i = buf.indexOf(0x1f, i + 1)) {
-      if (buf[i + 1] === 0x8b && buf[i + 2] === 8 && (await decodesCleanly(fh, pos + i, size))) return pos + i;
+      if (buf[i + 1] === 0x8b && buf[i + 2] === 8 && (await decodesCleanly(fh, pos + i, size)))
+        return pos + i;
     }
     pos += bytesRead - 2;
   }

@@ -32,7 +32,13 @@ export class Interner {
     return this.internBytes(b, span.start, span.end, span.escaped, undefined);
   }
 
-  private internBytes(b: Uint8Array, s: number, e: number, escaped: boolean, decoded: string | undefined): number {
+  private internBytes(
+    b: Uint8Array,
+    s: number,
+    e: number,
+    escaped: boolean,
+    decoded: string | undefined,
+  ): number {
     if (this.last >= 0 && sameBytes(this.raw[this.last], b, s, e)) return this.last;
     // Paths share long prefixes and differ near the end: hash the length, the last 24 and the first 8 bytes.
     let h = Math.imul(0x811c9dc5 ^ (e - s), 0x01000193);
@@ -70,11 +76,17 @@ function sameBytes(a: Buffer, b: Uint8Array, s: number, e: number): boolean {
 export function decodeJsonString(bytes: Uint8Array, escaped: boolean): string {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (!escaped) return text;
-  // eslint-disable-next-line no-control-regex
-  const safe = text.replace(/[\u0000-\u001f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const safe = escapeControlChars(text);
   try {
     return JSON.parse('"' + safe + '"') as string;
   } catch {
     return text;
   }
+}
+
+const CONTROL_CHARS = new RegExp('[\\u0000-\\u001f]', 'g');
+
+/** Raw control characters as `\\uXXXX` escapes: legal JSON to parse, and visible in an excerpt. */
+export function escapeControlChars(text: string): string {
+  return text.replace(CONTROL_CHARS, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }

@@ -232,7 +232,8 @@ function scanObject(b: Uint8Array, p: number, end: number, f: LineFields, inArgs
   if (p < end && b[p] === RBRACE) return p + 1;
   for (;;) {
     if (p >= end) return fail('line ends inside an object');
-    if (b[p] !== QUOTE) return fail(b[p] === RBRACE ? 'trailing comma in an object' : 'expected a quoted key');
+    if (b[p] !== QUOTE)
+      return fail(b[p] === RBRACE ? 'trailing comma in an object' : 'expected a quoted key');
     const ks = p + 1;
     const ke = scanString(b, ks, end);
     if (ke < 0) return -1;
@@ -273,7 +274,8 @@ function scanString(b: Uint8Array, p: number, end: number): number {
       lastStringEscaped = true;
       const e = b[p + 1];
       if (e === 0x75) {
-        for (let i = 2; i < 6; i++) if (!isHex(b[p + i]) || p + i >= end) return fail('bad \\u escape in a string');
+        for (let i = 2; i < 6; i++)
+          if (!isHex(b[p + i]) || p + i >= end) return fail('bad \\u escape in a string');
         p += 6;
         continue;
       }
@@ -380,7 +382,8 @@ function scanAnyObject(b: Uint8Array, p: number, end: number): number {
   if (p < end && b[p] === RBRACE) return p + 1;
   for (;;) {
     if (p >= end) return fail('line ends inside an object');
-    if (b[p] !== QUOTE) return fail(b[p] === RBRACE ? 'trailing comma in an object' : 'expected a quoted key');
+    if (b[p] !== QUOTE)
+      return fail(b[p] === RBRACE ? 'trailing comma in an object' : 'expected a quoted key');
     const ke = scanString(b, p + 1, end);
     if (ke < 0) return -1;
     p = skipWs(b, ke + 1, end);

@@ -89,7 +89,11 @@ class ColumnBuilder {
 }
 
 /** Reads one trace file and returns the events the query selects, in file order. */
-export async function queryTraceEvents(path: string, q: EventQuery, signal?: AbortSignal): Promise<EventColumns> {
+export async function queryTraceEvents(
+  path: string,
+  q: EventQuery,
+  signal?: AbortSignal,
+): Promise<EventColumns> {
   const f = new LineFields();
   const names = new Interner();
   const cats = new Interner();

@@ -151,7 +151,17 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
       const key = `${file}\u0000${row.cat}\u0000${row.op}`;
       let acc = ops.get(key);
       if (!acc) {
-        acc = { file, cat: row.cat, op: row.op, count: 0, bytes: 0, durUs: 0, durMaxUs: 0, traces: [], slowest: [] };
+        acc = {
+          file,
+          cat: row.cat,
+          op: row.op,
+          count: 0,
+          bytes: 0,
+          durUs: 0,
+          durMaxUs: 0,
+          traces: [],
+          slowest: [],
+        };
         ops.set(key, acc);
       }
       acc.count += row.count;
@@ -210,9 +220,7 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
     files,
     totals,
     categories,
-    ops: [...ops.values()].sort(
-      (a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op),
-    ),
+    ops: [...ops.values()].sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op)),
     processes,
     hosts: [...hosts].sort(),
     eras,

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { newReadStatus, readTraceBytes, type ReadStatus } from '../read/trace-bytes';
 import { forEachLine } from '../read/lines';
 import { badReason, LineFields, LineKind, Ph, scanLine } from '../scan/line-scanner';
-import { decodeJsonString, Interner } from '../scan/interner';
+import { decodeJsonString, escapeControlChars, Interner } from '../scan/interner';
 import { BytesRule, bytesRule, callBytes, IoKind, ioKind, isIoCategory } from '../model/io-ops';
 import {
   UNRESOLVED_PREFIX,
@@ -75,13 +75,17 @@ export async function scanTraceFile(path: string, opts: ScanOptions = {}): Promi
   let error: string | undefined;
   try {
     let sinceProgress = 0;
-    await forEachLine(readTraceBytes(path, status, opts.signal), (buf, start, end, lineNo, offset) => {
-      acc.line(buf, start, end, lineNo, offset);
-      if (++sinceProgress === 65536) {
-        sinceProgress = 0;
-        opts.onProgress?.(status.compressedDone, acc.events);
-      }
-    }, (lineNo) => acc.overlong(lineNo));
+    await forEachLine(
+      readTraceBytes(path, status, opts.signal),
+      (buf, start, end, lineNo, offset) => {
+        acc.line(buf, start, end, lineNo, offset);
+        if (++sinceProgress === 65536) {
+          sinceProgress = 0;
+          opts.onProgress?.(status.compressedDone, acc.events);
+        }
+      },
+      (lineNo) => acc.overlong(lineNo),
+    );
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     error = describeFsError(e);
@@ -313,7 +317,14 @@ class FileAccumulator {
     }
   }
 
-  private maybeSpan(nameId: number, catId: number, ts: number, dur: number, lineNo: number, offset: number): void {
+  private maybeSpan(
+    nameId: number,
+    catId: number,
+    ts: number,
+    dur: number,
+    lineNo: number,
+    offset: number,
+  ): void {
     const key = (nameId + 1) * 0x10000 + catId + 1;
     let match = this.spanMatch.get(key);
     if (match === undefined) {
@@ -343,11 +354,18 @@ class FileAccumulator {
     const c1 = b[f.name.start + 1];
     if (c1 !== 0x48) return; // 'H'
     const table =
-      c0 === 0x46 ? this.fileHashes : c0 === 0x48 ? this.hostHashes : c0 === 0x53 ? this.stringHashes : undefined;
+      c0 === 0x46
+        ? this.fileHashes
+        : c0 === 0x48
+          ? this.hostHashes
+          : c0 === 0x53
+            ? this.stringHashes
+            : undefined;
     if (!table) return;
     const hash = tokenText(b, f.argValue.start, f.argValue.end);
     // first declaration wins, as the writer declares a hash before (or soon after) first use
-    if (!table.has(hash)) table.set(hash, decodeJsonString(b.subarray(f.argName.start, f.argName.end), f.argName.escaped));
+    if (!table.has(hash))
+      table.set(hash, decodeJsonString(b.subarray(f.argName.start, f.argName.end), f.argName.escaped));
   }
 
   finish(read: ReadStatus, error?: string): TraceFileSummary {
@@ -442,8 +460,9 @@ function tokenText(b: Uint8Array, s: number, e: number): string {
 }
 
 function excerpt(b: Uint8Array, start: number, end: number): string {
-  const text = Buffer.from(b.buffer, b.byteOffset + start, Math.min(end - start, EXCERPT_CHARS * 4)).toString('utf8');
-  // eslint-disable-next-line no-control-regex
-  const visible = text.replace(/[\u0000-\u001f]/g, (c) => (c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  const text = Buffer.from(b.buffer, b.byteOffset + start, Math.min(end - start, EXCERPT_CHARS * 4)).toString(
+    'utf8',
+  );
+  const visible = escapeControlChars(text);
   return visible.length > EXCERPT_CHARS ? visible.slice(0, EXCERPT_CHARS) + '…' : visible;
 }
