@@ -2,13 +2,17 @@ import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { findTraceFiles } from './discover';
 import type { TraceFileSummary } from './model/types';
-import { WorkerPool } from './pool/worker-pool';
+import { WorkerPool, type TaskHooks } from './pool/worker-pool';
+import { scanFileSplit } from './pool/split-scan';
 import type { WorkerScanOptions } from './pool/worker-protocol';
-import { AbortedError, newReadStatus } from './read/trace-bytes';
+import { AbortedError } from './read/trace-bytes';
 import { ResultCache } from './store/cache';
 import { concatColumns, type EventColumns } from './store/event-columns';
-import { DEFAULT_BIN_US } from './summary/scan-file';
+import { DEFAULT_BIN_US, failedSummary } from './summary/scan-file';
 import { mergeRun, type RunSummary } from './summary/run-summary';
+
+/** Files at least this big on disk are scanned by all workers together rather than by one. */
+export const SPLIT_MIN_BYTES = 8 * 1024 * 1024;
 
 export interface RunProgress {
   filesDone: number;
@@ -29,6 +33,10 @@ export interface RunOptions {
   onProgress?: (p: RunProgress) => void;
   /** Directory for cached per-file results; no caching without it. */
   cacheDir?: string;
+  /** Files this big or bigger (on disk) are scanned by all workers together. Default SPLIT_MIN_BYTES. */
+  splitMinBytes?: number;
+  /** Text per block when a file is split. Default BLOCK_BYTES. */
+  blockBytes?: number;
 }
 
 export interface RunResult {
@@ -85,6 +93,15 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
       elapsedMs: now - started,
     });
   };
+  // big files are cut into blocks that all workers scan; one such file at a time keeps memory bounded
+  let splitting: Promise<unknown> = Promise.resolve();
+  const scanOne = (pool: WorkerPool, path: string, size: number, hooks: TaskHooks) => {
+    if (pool.size < 2 || size < (opts.splitMinBytes ?? SPLIT_MIN_BYTES))
+      return pool.scan(path, scanOpts, hooks);
+    const run = splitting.then(() => scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes));
+    splitting = run.catch(() => undefined);
+    return run;
+  };
   const results = await withPool(opts, (pool) =>
     Promise.all(
       files.map(async (path, i): Promise<TraceFileSummary> => {
@@ -92,7 +109,7 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
         let result = await cache?.get<TraceFileSummary>(key);
         if (!result) {
           try {
-            result = await pool.scan(path, scanOpts, {
+            result = await scanOne(pool, path, sizes[i], {
               signal: opts.signal,
               onProgress: (b, e) => {
                 done[i] = b;
@@ -104,7 +121,7 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
           } catch (e) {
             if (opts.signal?.aborted) throw new AbortedError();
             // a worker that died (out of memory, say) fails this file, never the run
-            result = unreadable(path, (e as Error).message);
+            result = failedSummary(path, (e as Error).message);
           }
         }
         done[i] = sizes[i];
@@ -117,36 +134,6 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
   );
   report(true);
   return mergeRun(results, scanOpts.binUs ?? DEFAULT_BIN_US);
-}
-
-function unreadable(path: string, error: string): TraceFileSummary {
-  return {
-    path,
-    sizeBytes: 0,
-    mtimeMs: 0,
-    read: newReadStatus(),
-    error,
-    lines: 0,
-    events: 0,
-    metadata: 0,
-    counters: 0,
-    otherPh: 0,
-    badLines: 0,
-    badExamples: [],
-    era: 'unknown',
-    eventsWithArgs: 0,
-    eventsWithFile: 0,
-    tsMin: NaN,
-    tsMax: NaN,
-    categories: {},
-    ops: [],
-    processes: [],
-    timeline: [],
-    spans: [],
-    fileHashes: [],
-    hostHashes: [],
-    stringHashes: [],
-  };
 }
 
 export interface FileEventsQuery {

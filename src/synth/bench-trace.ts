@@ -7,7 +7,7 @@
 import { TraceWriter, type ArgValue, type CompleteEventInput, type Era } from './trace-writer';
 
 export interface BenchTraceOptions {
-  /** Complete events in the file, `start`/`end` included (exact; at least 200). Default 2,000,000. */
+  /** Complete events in the file, `start`/`end` included (exact; at least dataFiles + ~20). Default 2,000,000. */
   events?: number;
   seed?: number;
   era?: Era;
@@ -444,6 +444,48 @@ export function generateBenchTrace(path: string, options: BenchTraceOptions = {}
     textBytes: info.textBytes,
     fileBytes: info.fileBytes,
     members: info.members,
+  };
+}
+
+/** What a run of several such files sums to: rows of the same path merge across files, as in a run. */
+export type RunExpectation = Omit<BenchExpectation, 'path' | 'seed'> & { paths: string[] };
+
+export function mergeExpectations(parts: BenchExpectation[]): RunExpectation {
+  if (parts.length === 0) throw new Error('mergeExpectations: nothing to merge');
+  const ops = new Map<string, OpTotal>();
+  const categories: Record<string, { count: number; durUs: number }> = {};
+  for (const p of parts) {
+    for (const o of p.ops) {
+      const key = `${o.file}\u0000${o.cat}\u0000${o.op}`;
+      const row = ops.get(key) ?? { ...o, count: 0, bytes: 0, durUs: 0 };
+      row.count += o.count;
+      row.bytes += o.bytes;
+      row.durUs += o.durUs;
+      ops.set(key, row);
+    }
+    for (const [cat, c] of Object.entries(p.categories)) {
+      const m = (categories[cat] ??= { count: 0, durUs: 0 });
+      m.count += c.count;
+      m.durUs += c.durUs;
+    }
+  }
+  const rows = [...ops.values()].sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op));
+  const sum = (f: (p: BenchExpectation) => number) => parts.reduce((acc, p) => acc + f(p), 0);
+  return {
+    paths: parts.map((p) => p.path),
+    era: parts[0].era,
+    events: sum((p) => p.events),
+    metadata: sum((p) => p.metadata),
+    counters: sum((p) => p.counters),
+    badLines: sum((p) => p.badLines),
+    tsMin: Math.min(...parts.map((p) => p.tsMin)),
+    tsMax: Math.max(...parts.map((p) => p.tsMax)),
+    categories,
+    ops: rows,
+    files: new Set(rows.map((o) => o.file).filter((f) => f !== '')).size,
+    textBytes: sum((p) => p.textBytes),
+    fileBytes: sum((p) => p.fileBytes),
+    members: sum((p) => p.members),
   };
 }
 

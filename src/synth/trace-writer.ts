@@ -118,8 +118,7 @@ export function fnv1a64Hex(text: string): string {
   return h.toString(16).padStart(16, '0');
 }
 
-// JSON forbids raw control characters in strings, so matching them is the point here
-// eslint-disable-next-line no-control-regex
+// JSON forbids raw control characters inside strings: those, quotes and backslashes need escaping
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

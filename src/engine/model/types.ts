@@ -21,6 +21,8 @@ export type FormatEra =
 
 export interface BadLineExample {
   line: number;
+  /** Only while a big file is scanned in blocks: the block the line number counts within. */
+  block?: number;
   reason: string;
   /** The start of the line, control characters made visible. */
   excerpt: string;
@@ -32,6 +34,8 @@ export interface EventLocation {
   line: number;
   /** Byte offset of the line's first byte in the decompressed text. */
   offset: number;
+  /** Only while a big file is scanned in blocks: the block the line number counts within. */
+  block?: number;
 }
 
 export interface IoCall extends EventLocation {
@@ -79,6 +83,15 @@ export interface ProcessInfo {
   events: number;
 }
 
+/** What a file's lines looked like; the era is judged from it (and parts of a file merge by OR). */
+export interface EraEvidence {
+  intPh: boolean;
+  id: boolean;
+  quoted: boolean;
+  hashString: boolean;
+  hashBare: boolean;
+}
+
 /** Everything learned from one trace file, with its own hashes already resolved where it declared them. */
 export interface TraceFileSummary {
   path: string;
@@ -96,7 +109,8 @@ export interface TraceFileSummary {
   badLines: number;
   badExamples: BadLineExample[];
   era: FormatEra;
-  /** Tracer version from the `start` event's args, when the writer recorded one. */
+  eraEvidence: EraEvidence;
+  /** Complete events whose `args` is present and not empty. */
   eventsWithArgs: number;
   /** Complete events that name a file (args.fname or args.fhash). */
   eventsWithFile: number;

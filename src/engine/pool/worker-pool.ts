@@ -23,7 +23,7 @@ export interface TaskHooks {
 type Pending = {
   msg: ToWorker;
   hooks: TaskHooks;
-  resolve: (v: TraceFileSummary | EventColumns) => void;
+  resolve: (v: TraceFileSummary | EventColumns | number) => void;
   reject: (e: Error) => void;
   onAbort?: () => void;
 };
@@ -31,6 +31,14 @@ type Pending = {
 interface Slot {
   worker: Worker;
   task?: Pending;
+  /** Big-file sessions this worker holds state for. */
+  sessions: Set<number>;
+}
+
+interface DirectRequest {
+  slot: Slot;
+  resolve: (v: TraceFileSummary | null) => void;
+  reject: (e: Error) => void;
 }
 
 /**
@@ -42,7 +50,11 @@ export class WorkerPool {
   private readonly script: string;
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
+  private readonly direct = new Map<number, DirectRequest>();
+  /** Sessions whose state died with a worker: finishing them must fail, not return a partial summary. */
+  private readonly lostSessions = new Set<number>();
   private nextId = 1;
+  private nextSession = 1;
   private disposed = false;
 
   constructor(opts: PoolOptions = {}) {
@@ -58,6 +70,64 @@ export class WorkerPool {
       { type: 'scan', id: this.nextId++, path, options },
       hooks,
     ) as Promise<TraceFileSummary>;
+  }
+
+  /** A new id for the blocks of one big file that several workers scan together. */
+  newSession(): number {
+    return this.nextSession++;
+  }
+
+  /**
+   * Scans whole lines of a big file on whichever worker is free; returns the block's line count. The block's
+   * memory moves to the worker (unusable here after). Needs workers (size > 0).
+   */
+  scanBlock(
+    session: number,
+    blockIndex: number,
+    offset: number,
+    block: Uint8Array,
+    options: WorkerScanOptions,
+    hooks: TaskHooks = {},
+  ): Promise<number> {
+    if (this.size === 0) return Promise.reject(new Error('scanning in blocks needs worker threads'));
+    const msg: ToWorker = {
+      type: 'scanBlock',
+      id: this.nextId++,
+      session,
+      blockIndex,
+      offset,
+      block,
+      options,
+    };
+    return this.submit(msg, hooks) as Promise<number>;
+  }
+
+  /** Collects the parts of the session's summary from every worker that scanned some of its blocks. */
+  async finishSession(session: number): Promise<TraceFileSummary[]> {
+    const holders = this.slots.filter((s) => s.sessions.has(session));
+    const parts = await Promise.all(
+      holders.map(
+        (slot) =>
+          new Promise<TraceFileSummary | null>((resolve, reject) => {
+            const id = this.nextId++;
+            slot.sessions.delete(session);
+            this.direct.set(id, { resolve, reject, slot });
+            slot.worker.ref(); // the caller awaits this reply
+            slot.worker.postMessage({ type: 'finishSession', id, session } satisfies ToWorker);
+          }),
+      ),
+    );
+    if (holders.length === 0 && this.lostSessions.delete(session))
+      throw new Error('a worker scanning this file stopped');
+    return parts.filter((p): p is TraceFileSummary => p !== null);
+  }
+
+  /** Forgets a session everywhere (after a cancel or a failure). */
+  dropSession(session: number): void {
+    for (const slot of this.slots) {
+      if (slot.sessions.delete(session))
+        slot.worker.postMessage({ type: 'dropSession', session } satisfies ToWorker);
+    }
   }
 
   events(path: string, query: EventQuery, hooks: TaskHooks = {}): Promise<EventColumns> {
@@ -77,7 +147,7 @@ export class WorkerPool {
     );
   }
 
-  private submit(msg: ToWorker, hooks: TaskHooks): Promise<TraceFileSummary | EventColumns> {
+  private submit(msg: ToWorker, hooks: TaskHooks): Promise<TraceFileSummary | EventColumns | number> {
     if (this.disposed) return Promise.reject(new Error('worker pool is disposed'));
     if (hooks.signal?.aborted) return Promise.reject(new AbortedError());
     return new Promise((resolve, reject) => {
@@ -100,15 +170,19 @@ export class WorkerPool {
       }
       const task = this.queue.shift()!;
       slot.task = task;
+      if (task.msg.type === 'scanBlock') slot.sessions.add(task.msg.session);
       // a busy worker keeps the process alive (the CLI awaits it); an idle one must not
       slot.worker.ref();
-      slot.worker.postMessage(task.msg);
+      slot.worker.postMessage(
+        task.msg,
+        task.msg.type === 'scanBlock' ? [task.msg.block.buffer as ArrayBuffer] : [],
+      );
     }
   }
 
   private spawn(): Slot {
     const worker = new Worker(this.script);
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, sessions: new Set() };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onExit(slot, e));
     worker.on('exit', (code) => this.onExit(slot, new Error(`worker stopped (exit code ${code})`)));
@@ -117,14 +191,23 @@ export class WorkerPool {
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'sessionFinished') {
+      const req = this.direct.get(m.id);
+      this.direct.delete(m.id);
+      if (!slot.task) slot.worker.unref();
+      if (req && 'ok' in m.result) req.resolve(m.result.ok);
+      else if (req && 'err' in m.result) req.reject(new Error(m.result.err));
+      return;
+    }
     const task = slot.task;
-    if (!task || task.msg.id !== m.id) return;
+    if (!task || !('id' in task.msg) || task.msg.id !== m.id) return;
     switch (m.type) {
       case 'progress':
         task.hooks.onProgress?.(m.bytesDone, m.events);
         return;
       case 'scanned':
       case 'events':
+      case 'blockScanned':
         this.settle(slot, task);
         if ('ok' in m.result) task.resolve(m.result.ok);
         else task.reject(new Error(m.result.err));
@@ -147,6 +230,13 @@ export class WorkerPool {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.slots.splice(i, 1);
+    for (const session of slot.sessions) this.lostSessions.add(session);
+    for (const [id, req] of this.direct) {
+      if (req.slot === slot) {
+        this.direct.delete(id);
+        req.reject(err);
+      }
+    }
     const task = slot.task;
     if (task) {
       this.settle(slot, task);
@@ -161,6 +251,7 @@ export class WorkerPool {
     const slot = this.slots.find((s) => s.task === task);
     if (slot) {
       this.slots.splice(this.slots.indexOf(slot), 1);
+      for (const session of slot.sessions) this.lostSessions.add(session);
       void slot.worker.terminate();
     }
     task.reject(new AbortedError());

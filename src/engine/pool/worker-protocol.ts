@@ -10,9 +10,26 @@ export type WorkerScanOptions = Omit<ScanOptions, 'signal' | 'onProgress'>;
 
 export type ToWorker =
   | { type: 'scan'; id: number; path: string; options: WorkerScanOptions }
+  /** Whole lines of a big file, cut by the caller so that several workers share one file (a session). */
+  | {
+      type: 'scanBlock';
+      id: number;
+      session: number;
+      blockIndex: number;
+      offset: number;
+      block: Uint8Array;
+      options: WorkerScanOptions;
+    }
+  /** The session's blocks are all scanned: reply with this worker's part of the file's summary. */
+  | { type: 'finishSession'; id: number; session: number }
+  /** The session was cancelled: forget its state. */
+  | { type: 'dropSession'; session: number }
   | { type: 'events'; id: number; path: string; query: EventQuery };
 
 export type FromWorker =
   | { type: 'progress'; id: number; bytesDone: number; events: number }
   | { type: 'scanned'; id: number; result: Result<TraceFileSummary> }
+  | { type: 'blockScanned'; id: number; result: Result<number> }
+  /** `ok` is null when this worker scanned no block of the session. */
+  | { type: 'sessionFinished'; id: number; result: Result<TraceFileSummary | null> }
   | { type: 'events'; id: number; result: Result<EventColumns> };

@@ -1,10 +1,12 @@
 // The worker_threads entry: runs engine work for the pool, one task at a time, and reports progress.
 import { parentPort } from 'node:worker_threads';
-import { scanTraceFile } from '../summary/scan-file';
+import { BlockScanner, scanTraceFile } from '../summary/scan-file';
 import { queryTraceEvents } from '../store/event-columns';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
 const port = parentPort;
+/** Big files in progress: this worker's share of their blocks, by session. */
+const sessions = new Map<number, BlockScanner>();
 if (!port) throw new Error('worker.js must run as a worker thread');
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -35,6 +37,30 @@ port.on('message', async (msg: ToWorker) => {
       }
       break;
     }
+    case 'scanBlock': {
+      try {
+        let scanner = sessions.get(msg.session);
+        if (!scanner) sessions.set(msg.session, (scanner = new BlockScanner(msg.options)));
+        const lines = scanner.scan(msg.block, msg.blockIndex, msg.offset);
+        post({ type: 'blockScanned', id: msg.id, result: { ok: lines } });
+      } catch (e) {
+        post({ type: 'blockScanned', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
+    case 'finishSession': {
+      const scanner = sessions.get(msg.session);
+      sessions.delete(msg.session);
+      try {
+        post({ type: 'sessionFinished', id: msg.id, result: { ok: scanner ? scanner.finish() : null } });
+      } catch (e) {
+        post({ type: 'sessionFinished', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
+    case 'dropSession':
+      sessions.delete(msg.session);
+      break;
     case 'events': {
       try {
         const cols = await queryTraceEvents(msg.path, msg.query);

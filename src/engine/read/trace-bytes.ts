@@ -219,6 +219,9 @@ async function* readGzipMembers(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Buffer> {
   let pos = 0;
+  // Last byte handed out. After a damaged member, the line it left unfinished is ended here, so that it cannot
+  // swallow the first line of the member the reader resumes at.
+  let last = 10;
   while (pos < size) {
     const headerLen = await gzipHeaderLength(fh, pos, size);
     if (headerLen < 0) {
@@ -230,12 +233,17 @@ async function* readGzipMembers(
       );
       status.truncated = true;
       if (next < 0) return;
+      if (last !== 10) {
+        last = 10;
+        yield Buffer.from('\n');
+      }
       pos = next;
       continue;
     }
     const result: MemberResult = { consumed: 0, outBytes: 0, crc: 0 };
     for await (const chunk of inflateMember(fh, pos + headerLen, size, result, signal, status)) {
       status.uncompressedBytes += chunk.length;
+      if (chunk.length > 0) last = chunk[chunk.length - 1];
       yield chunk;
     }
     status.members++;
@@ -253,6 +261,10 @@ async function* readGzipMembers(
           (next < 0 ? '; nothing readable after it' : `; resumed at the next member (offset ${next})`),
       );
       if (next < 0) return;
+      if (last !== 10) {
+        last = 10;
+        yield Buffer.from('\n');
+      }
       pos = next;
       continue;
     }

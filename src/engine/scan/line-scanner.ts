@@ -51,7 +51,6 @@ export class LineFields {
   tid = NaN;
   ts = NaN;
   dur = NaN;
-  id = NaN;
   /** 2026 writers add an integer `type`. */
   type = NaN;
   hasId = false;
@@ -67,7 +66,6 @@ export class LineFields {
   argName = new Span();
   argValue = new Span();
   ret = NaN;
-  count = NaN;
   size = NaN;
   offset = NaN;
   /** `ph` written as an integer (2026). */
@@ -77,8 +75,8 @@ export class LineFields {
     this.ph = Ph.None;
     this.name.reset();
     this.cat.reset();
-    this.pid = this.tid = this.ts = this.dur = this.id = this.type = NaN;
-    this.ret = this.count = this.size = this.offset = NaN;
+    this.pid = this.tid = this.ts = this.dur = this.type = NaN;
+    this.ret = this.size = this.offset = NaN;
     this.hasId = this.quotedNumbers = this.hasArgs = this.intPh = false;
     this.fname.reset();
     this.fhash.reset();
@@ -121,7 +119,6 @@ const enum K {
   Hhash,
   Value,
   Ret,
-  Count,
   Size,
   Offset,
 }
@@ -164,7 +161,6 @@ function keyId(b: Uint8Array, s: number, e: number, inArgs: boolean): K {
       if (c0 === 0x66 && matches(b, s, 'fhash')) return K.Fhash;
       if (c0 === 0x68 && matches(b, s, 'hhash')) return K.Hhash;
       if (c0 === 0x76 && matches(b, s, 'value')) return K.Value;
-      if (c0 === 0x63 && matches(b, s, 'count')) return K.Count;
       return K.Unknown;
     case 6:
       if (c0 === 0x6f && matches(b, s, 'offset')) return K.Offset;
@@ -368,7 +364,24 @@ function scanValue(b: Uint8Array, p: number, end: number): number {
   if (c === 0x74) return literal(b, p, end, 'true');
   if (c === 0x66) return literal(b, p, end, 'false');
   if (c === 0x6e) return literal(b, p, end, 'null');
-  return scanNumber(b, p, end);
+  return skipNumber(b, p, end);
+}
+
+/** Validates a number nobody reads (p_idx, level, fd, ...) without computing its value. */
+function skipNumber(b: Uint8Array, p: number, end: number): number {
+  if (b[p] === 0x2d) p++;
+  const c = b[p];
+  if (p >= end || c < 0x30 || c > 0x39) return fail('invalid value');
+  p++;
+  if (c !== 0x30) while (p < end && b[p] >= 0x30 && b[p] <= 0x39) p++;
+  if (p < end && (b[p] === 0x2e || b[p] === 0x65 || b[p] === 0x45)) return scanNumber(b, skipBack(b, p), end);
+  return p;
+}
+
+/** Back to the start of the number that ends at p (rare path: fractions and exponents). */
+function skipBack(b: Uint8Array, p: number): number {
+  while (p > 0 && ((b[p - 1] >= 0x30 && b[p - 1] <= 0x39) || b[p - 1] === 0x2d)) p--;
+  return p;
 }
 
 function literal(b: Uint8Array, p: number, end: number, word: string): number {
@@ -472,7 +485,7 @@ function scanField(b: Uint8Array, p: number, end: number, f: LineFields, k: K, i
         f.ph = q === p + 2 ? phLetter(b[p + 1]) : Ph.Other;
         return q + 1;
       }
-      r = scanValue(b, p, end);
+      r = b[p] === 0x2d || (b[p] >= 0x30 && b[p] <= 0x39) ? scanNumber(b, p, end) : scanValue(b, p, end);
       if (r < 0) return -1;
       f.intPh = true;
       f.ph = phNumber(numValue, b[p]);
@@ -492,6 +505,10 @@ function scanField(b: Uint8Array, p: number, end: number, f: LineFields, k: K, i
       return scanToken(b, p, end, f.hhash);
     case K.Value:
       return scanToken(b, p, end, f.argValue);
+    case K.Id:
+      f.hasId = true;
+      if (b[p] === QUOTE) f.quotedNumbers = true;
+      return scanValue(b, p, end);
     default:
       break;
   }
@@ -510,18 +527,11 @@ function scanField(b: Uint8Array, p: number, end: number, f: LineFields, k: K, i
     case K.Dur:
       f.dur = numValue;
       break;
-    case K.Id:
-      f.id = numValue;
-      f.hasId = true;
-      break;
     case K.Type:
       f.type = numValue;
       break;
     case K.Ret:
       f.ret = numValue;
-      break;
-    case K.Count:
-      f.count = numValue;
       break;
     case K.Size:
       f.size = numValue;

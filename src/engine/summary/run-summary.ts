@@ -171,7 +171,7 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
       if (acc.traces[acc.traces.length - 1] !== trace) acc.traces.push(trace);
       for (const call of row.slowest) acc.slowest.push({ ...call, trace, file, cat: row.cat, op: row.op });
       if (acc.slowest.length > SLOWEST_PER_ROW) {
-        acc.slowest.sort((a, b) => b.dur - a.dur);
+        acc.slowest.sort(slowestFirst);
         acc.slowest.length = SLOWEST_PER_ROW;
       }
     }
@@ -211,10 +211,10 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
     totals.tsMax = NaN;
   }
   for (const row of ops.values()) {
-    row.slowest.sort((a, b) => b.dur - a.dur);
+    row.slowest.sort(slowestFirst);
     for (const call of row.slowest) slowest.push(call);
   }
-  slowest.sort((a, b) => b.dur - a.dur);
+  slowest.sort(slowestFirst);
   if (slowest.length > SLOWEST_IN_RUN) slowest.length = SLOWEST_IN_RUN;
   return {
     files,
@@ -231,6 +231,11 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
     badExamples,
     unresolvedFileHashes: unresolved.size,
   };
+}
+
+/** Slowest first; ties in file order, so the list does not depend on how the work was spread. */
+function slowestFirst(a: RunIoCall, b: RunIoCall): number {
+  return b.dur - a.dur || a.trace - b.trace || a.line - b.line;
 }
 
 function cmp(a: string, b: string): number {

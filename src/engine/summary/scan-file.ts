@@ -8,6 +8,7 @@ import {
   UNRESOLVED_PREFIX,
   type AppSpan,
   type BadLineExample,
+  type EraEvidence,
   type FormatEra,
   type IoCall,
   type OpRow,
@@ -94,7 +95,12 @@ export async function scanTraceFile(path: string, opts: ScanOptions = {}): Promi
   return acc.finish(status, error);
 }
 
-function describeFsError(e: unknown): string {
+/** The summary of a file that could not be read at all; it still takes its place in the run. */
+export function failedSummary(path: string, error: string): TraceFileSummary {
+  return new FileAccumulator(path, {}).finish(newReadStatus(), error);
+}
+
+export function describeFsError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err.code) {
     case 'ENOENT':
@@ -134,9 +140,15 @@ class FileAccumulator {
   private readonly hosts = new Interner();
   private readonly hostHashTokens = new Interner();
   private readonly catCounts: number[] = [];
-  private readonly ops = new Map<number, OpAcc>();
+  /** Indexed by file ref + 1, then by (name id + 1) * 2 + (STDIO ? 1 : 0): small-integer indices, no hashing. */
+  private readonly opsByFile: OpAcc[][] = [];
+  private readonly ops: OpAcc[] = [];
   private readonly procs = new Map<number, ProcAcc>();
   private readonly bins = new Map<number, Map<number, number[]>>();
+  private binBase: number | undefined;
+  private lastSeries = -1;
+  private lastBin = 0;
+  private lastCell: number[] | undefined;
   private readonly spans: AppSpan[] = [];
   private readonly fileHashes = new Map<string, string>();
   private readonly hostHashes = new Map<string, string>();
@@ -153,11 +165,13 @@ class FileAccumulator {
   private readonly slowestK: number;
   private readonly maxSpans: number;
   private readonly maxBad: number;
-  private sawIntPh = false;
-  private sawId = false;
-  private sawQuoted = false;
-  private sawHashString = false;
-  private sawHashBare = false;
+  private readonly evidence: EraEvidence = {
+    intPh: false,
+    id: false,
+    quoted: false,
+    hashString: false,
+    hashBare: false,
+  };
 
   constructor(
     readonly path: string,
@@ -192,15 +206,25 @@ class FileAccumulator {
         default:
           this.otherPh++;
       }
-      if (f.intPh) this.sawIntPh = true;
-      if (f.hasId) this.sawId = true;
-      if (f.quotedNumbers) this.sawQuoted = true;
+      if (f.intPh) this.evidence.intPh = true;
+      if (f.hasId) this.evidence.id = true;
+      if (f.quotedNumbers) this.evidence.quoted = true;
     } else if (kind === LineKind.Bad) {
       this.badLines++;
       if (this.badExamples.length < this.maxBad) {
-        this.badExamples.push({ line: lineNo, reason: badReason, excerpt: excerpt(b, start, end) });
+        this.badExamples.push(
+          this.located({ line: lineNo, reason: badReason, excerpt: excerpt(b, start, end) }),
+        );
       }
     }
+  }
+
+  /** Set while scanning blocks of a big file: line numbers then count within this block. */
+  block = -1;
+
+  private located<T extends { line: number; block?: number }>(x: T): T {
+    if (this.block >= 0) x.block = this.block;
+    return x;
   }
 
   overlong(lineNo: number): void {
@@ -239,8 +263,8 @@ class FileAccumulator {
       fileRef = this.filePaths.span(b, f.fname) * 2;
     } else if (f.fhash.present) {
       fileRef = this.fileHashTokens.span(b, f.fhash) * 2 + 1;
-      if (f.fhash.bare) this.sawHashBare = true;
-      else this.sawHashString = true;
+      if (f.fhash.bare) this.evidence.hashBare = true;
+      else this.evidence.hashString = true;
     }
     if (fileRef >= 0) this.eventsWithFile++;
 
@@ -278,12 +302,14 @@ class FileAccumulator {
     }
     const rule = nameId >= 0 ? this.nameRule[nameId] : BytesRule.None;
     const bytes = callBytes(rule, f.ret, f.size);
-    // -1 (no file) maps to key 0 space via +1
-    const key = ((fileRef + 1) * 0x100000 + (nameId + 1)) * 64 + catId;
-    let op = this.ops.get(key);
+    let byOp = this.opsByFile[fileRef + 1];
+    if (byOp === undefined) byOp = this.opsByFile[fileRef + 1] = [];
+    const slot = (nameId + 1) * 2 + (this.cats.strings[catId] === 'STDIO' ? 1 : 0);
+    let op = byOp[slot];
     if (op === undefined) {
       op = { fileRef, nameId, catId, count: 0, bytes: 0, durUs: 0, durMaxUs: 0, slowest: [] };
-      this.ops.set(key, op);
+      byOp[slot] = op;
+      this.ops.push(op);
     }
     op.count++;
     op.bytes += bytes;
@@ -291,7 +317,7 @@ class FileAccumulator {
     if (dur > op.durMaxUs) op.durMaxUs = dur;
     const slow = op.slowest;
     if (slow.length < this.slowestK || dur > slow[slow.length - 1].dur) {
-      const call: IoCall = { ts, dur, bytes, pid: f.pid, tid: f.tid, line: lineNo, offset };
+      const call: IoCall = this.located({ ts, dur, bytes, pid: f.pid, tid: f.tid, line: lineNo, offset });
       let i = slow.length < this.slowestK ? slow.length : slow.length - 1;
       while (i > 0 && slow[i - 1].dur < dur) {
         slow[i] = slow[i - 1];
@@ -300,21 +326,34 @@ class FileAccumulator {
       slow[i] = call;
     }
     const kind = nameId >= 0 ? this.nameKind[nameId] : IoKind.Other;
-    if (kind !== IoKind.Other && ts === ts) {
-      const seriesKey = (fileRef + 1) * 2 + (kind === IoKind.Write ? 1 : 0);
+    if (kind !== IoKind.Other && ts === ts) this.bin(fileRef, kind, ts, bytes);
+  }
+
+  private bin(fileRef: number, kind: IoKind, ts: number, bytes: number): void {
+    // relative to the first bin so keys stay small integers (absolute epoch bins are not)
+    if (this.binBase === undefined) this.binBase = Math.floor(ts / this.binUs);
+    const bin = Math.floor(ts / this.binUs) - this.binBase;
+    const seriesKey = (fileRef + 1) * 2 + (kind === IoKind.Write ? 1 : 0);
+    let cell: number[] | undefined;
+    // consecutive calls mostly hit the same file in the same second
+    if (seriesKey === this.lastSeries && bin === this.lastBin) cell = this.lastCell;
+    else {
       let series = this.bins.get(seriesKey);
       if (series === undefined) {
         series = new Map();
         this.bins.set(seriesKey, series);
       }
-      const bin = Math.floor(ts / this.binUs);
-      const cell = series.get(bin);
-      if (cell === undefined) series.set(bin, [bytes, 1]);
-      else {
-        cell[0] += bytes;
-        cell[1]++;
+      cell = series.get(bin);
+      if (cell === undefined) {
+        cell = [0, 0];
+        series.set(bin, cell);
       }
+      this.lastSeries = seriesKey;
+      this.lastBin = bin;
+      this.lastCell = cell;
     }
+    cell![0] += bytes;
+    cell![1]++;
   }
 
   private maybeSpan(
@@ -334,16 +373,18 @@ class FileAccumulator {
       this.spanMatch.set(key, match);
     }
     if (!match || this.spans.length >= this.maxSpans) return;
-    this.spans.push({
-      name: nameId >= 0 ? this.names.strings[nameId] : '',
-      cat: catId >= 0 ? this.cats.strings[catId] : '',
-      pid: this.f.pid,
-      tid: this.f.tid,
-      ts,
-      dur,
-      line: lineNo,
-      offset,
-    });
+    this.spans.push(
+      this.located({
+        name: nameId >= 0 ? this.names.strings[nameId] : '',
+        cat: catId >= 0 ? this.cats.strings[catId] : '',
+        pid: this.f.pid,
+        tid: this.f.tid,
+        ts,
+        dur,
+        line: lineNo,
+        offset,
+      }),
+    );
   }
 
   private meta(b: Uint8Array): void {
@@ -382,7 +423,7 @@ class FileAccumulator {
       return this.hostHashes.get(hash) ?? UNRESOLVED_PREFIX + hash;
     };
     const ops: OpRow[] = [];
-    for (const op of this.ops.values()) {
+    for (const op of this.ops) {
       ops.push({
         file: fileName(op.fileRef),
         cat: this.cats.strings[op.catId],
@@ -399,7 +440,7 @@ class FileAccumulator {
       const bins: number[] = [];
       for (const bin of [...series.keys()].sort((a, b) => a - b)) {
         const cell = series.get(bin)!;
-        bins.push(bin, cell[0], cell[1]);
+        bins.push(bin + this.binBase!, cell[0], cell[1]);
       }
       timeline.push({ file: fileName(Math.floor(key / 2) - 1), kind: key % 2 ? 'write' : 'read', bins });
     }
@@ -422,7 +463,8 @@ class FileAccumulator {
       otherPh: this.otherPh,
       badLines: this.badLines,
       badExamples: this.badExamples,
-      era: this.era(),
+      era: eraOf(this.evidence, this.events + this.metadata),
+      eraEvidence: this.evidence,
       eventsWithArgs: this.eventsWithArgs,
       eventsWithFile: this.eventsWithFile,
       tsMin: this.events ? this.tsMin : NaN,
@@ -442,15 +484,47 @@ class FileAccumulator {
       stringHashes: [...this.stringHashes],
     };
   }
+}
 
-  private era(): FormatEra {
-    if (this.sawIntPh) return '2026-int-ph';
-    if (this.sawHashString) return 'v1.0.9-hex-hashes';
-    if (this.sawHashBare) return 'v1.0.8-int-hashes';
-    if (this.events + this.metadata === 0) return 'unknown';
-    if (!this.sawId) return 'prototype-2023';
-    if (this.sawQuoted) return 'v1.0.4-quoted';
-    return 'plain-names';
+export function eraOf(e: EraEvidence, objects: number): FormatEra {
+  if (e.intPh) return '2026-int-ph';
+  if (e.hashString) return 'v1.0.9-hex-hashes';
+  if (e.hashBare) return 'v1.0.8-int-hashes';
+  if (objects === 0) return 'unknown';
+  if (!e.id) return 'prototype-2023';
+  if (e.quoted) return 'v1.0.4-quoted';
+  return 'plain-names';
+}
+
+/**
+ * Scans the blocks of whole lines that one worker receives of a big file (the pool cuts such files so that several
+ * threads share them). State carries over between blocks, so a hash declared in one block resolves in the next;
+ * line numbers count within each block (recorded with it), offsets are file-wide.
+ */
+export class BlockScanner {
+  private readonly acc: FileAccumulator;
+  constructor(opts: ScanOptions) {
+    this.acc = new FileAccumulator('', opts);
+  }
+
+  /** Returns the number of lines in the block. */
+  scan(block: Uint8Array, blockIndex: number, offset: number): number {
+    const acc = this.acc;
+    acc.block = blockIndex;
+    const b = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+    let p = 0;
+    let lineNo = 0;
+    while (p < b.length) {
+      let nl = b.indexOf(10, p);
+      if (nl < 0) nl = b.length;
+      acc.line(b, p, nl, ++lineNo, offset + p);
+      p = nl + 1;
+    }
+    return lineNo;
+  }
+
+  finish(): TraceFileSummary {
+    return this.acc.finish(newReadStatus());
   }
 }
 
