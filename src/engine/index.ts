@@ -22,3 +22,11 @@ export {
 } from './store/event-columns';
 export { ResultCache } from './store/cache';
 export { AbortedError, type ReadStatus } from './read/trace-bytes';
+export {
+  concatWriteTables,
+  reorderWrites,
+  writesByTime,
+  WRITES_PER_FILE,
+  WRITES_PER_RUN,
+  type WriteTable,
+} from './summary/write-table';

@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { resolve } from 'node:path';
-import { summarizeTraceFiles, WorkerPool, type RunSummary } from '../../src/engine';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRawLine, summarizeTraceFiles, WorkerPool, type RunSummary } from '../../src/engine';
+import { generateBenchTrace } from '../../src/synth/bench-trace';
 import { traceFiles } from './shared-traces';
 
 const by =
@@ -21,7 +25,16 @@ function comparable(run: RunSummary): unknown {
     stringHashes: [...f.stringHashes].sort(by((h) => h[0])),
   }));
   const timeline = [...run.timeline].sort(by((t) => `${t.kind}\u0000${t.file}`));
-  return JSON.parse(JSON.stringify({ ...run, files, timeline }));
+  const writes = {
+    ...run.writes,
+    ...Object.fromEntries(
+      Object.entries(run.writes).map(([k, v]) => [
+        k,
+        ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v,
+      ]),
+    ),
+  };
+  return JSON.parse(JSON.stringify({ ...run, files, timeline, writes }));
 }
 
 describe('one big file scanned by several workers in blocks', () => {
@@ -48,6 +61,25 @@ describe('one big file scanned by several workers in blocks', () => {
       assert.ok(split.totals.events > 0);
     });
   }
+
+  it('a generated run with checkpoint writes: the same summary and write table either way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dftrace-split-'));
+    try {
+      const file = join(dir, 'trace-0-of-1.pfw.gz');
+      generateBenchTrace(file, { events: 60_000, seed: 7, era: '2025', memberBytes: 1 << 20 });
+      const whole = await summarizeTraceFiles([file], { pool: single });
+      const split = await summarizeTraceFiles([file], { pool, splitMinBytes: 0, blockBytes: 300_000 });
+      assert.ok(whole.writes.length > 100, 'the trace has writes');
+      assert.deepEqual(comparable(split), comparable(whole));
+      // the write table points at the lines that hold those writes
+      const i = whole.writes.length - 1;
+      const raw = JSON.parse(await readRawLine(file, whole.writes.offset[i]));
+      assert.equal(raw.ts, whole.writes.ts[i]);
+      assert.equal(raw.dur, whole.writes.dur[i]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('cancels promptly and the pool still works afterwards', async () => {
     const files = traceFiles('dlio-pytorch-2023');

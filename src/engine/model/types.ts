@@ -1,4 +1,5 @@
 import type { ReadStatus } from '../read/trace-bytes';
+import type { WriteTable } from '../summary/write-table';
 
 /**
  * Which writer produced a file, judged from what its lines look like (FORMAT.md):
@@ -121,6 +122,8 @@ export interface TraceFileSummary {
   processes: ProcessInfo[];
   timeline: TimeSeries[];
   spans: AppSpan[];
+  /** The file's write calls (sampled past a cap); absent in a run's files once the run merged them. */
+  writes?: WriteTable;
   /** Hash tables this file declared: [hash, text]. Files and hosts the file could not resolve itself are
    * written as `UNRESOLVED_PREFIX + hash` and resolved against the whole run when summaries merge. */
   fileHashes: [string, string][];

@@ -8,6 +8,7 @@ import {
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
 import { eraOf } from './scan-file';
+import { concatWriteTables, reorderWrites, WRITES_PER_FILE } from './write-table';
 
 /**
  * Joins the partial summaries that several workers made of one file's blocks into the file's summary: line
@@ -130,6 +131,15 @@ export function mergeFileParts(
   out.badExamples.sort((a, b) => a.line - b.line).splice(limits.maxBadExamples);
   out.spans.sort((a, b) => a.line - b.line).splice(limits.maxSpans);
   out.lines = lines;
+  const tables = parts.flatMap((p) =>
+    p.writes ? [{ table: { ...p.writes, files: p.writes.files.map(fileName) } }] : [],
+  );
+  if (tables.length) {
+    const joined = concatWriteTables(tables, WRITES_PER_FILE, lineBase);
+    const order = Array.from(joined.line.keys()).sort((a, b) => joined.line[a] - joined.line[b]);
+    out.writes = reorderWrites(joined, order);
+    delete out.writes.trace;
+  }
   out.era = eraOf(out.eraEvidence, out.events + out.metadata);
   out.ops = [...ops.values()];
   out.processes = [...procs.values()].map(({ threadSet, ...p }) => ({

@@ -6,6 +6,7 @@ import {
   type IoCall,
   type TraceFileSummary,
 } from '../model/types';
+import { concatWriteTables, WRITES_PER_RUN, type WriteTable } from './write-table';
 
 /** A call located in the run: which trace file (index into `RunSummary.files`) and where in it. */
 export interface RunIoCall extends IoCall {
@@ -75,6 +76,8 @@ export interface RunSummary {
   badExamples: RunBadLine[];
   /** Hashes no FH/HH metadata in the run resolved. */
   unresolvedFileHashes: number;
+  /** Write calls of the whole run (`trace` says from which file), sampled past WRITES_PER_RUN rows. */
+  writes: WriteTable;
 }
 
 /**
@@ -199,6 +202,12 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
     for (const b of f.badExamples) badExamples.push({ ...b, trace });
   });
 
+  const writes = concatWriteTables(
+    files.flatMap((f, trace) =>
+      f.writes ? [{ table: { ...f.writes, files: f.writes.files.map(fileName) }, trace }] : [],
+    ),
+    WRITES_PER_RUN,
+  );
   const timeline: RunTimeSeries[] = [];
   for (const [key, bins] of series) {
     const [kind, file] = key.split('\u0000') as ['read' | 'write', string];
@@ -217,7 +226,8 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
   slowest.sort(slowestFirst);
   if (slowest.length > SLOWEST_IN_RUN) slowest.length = SLOWEST_IN_RUN;
   return {
-    files,
+    // the run holds the writes once, in `writes`
+    files: files.map((f) => ({ ...f, writes: undefined })),
     totals,
     categories,
     ops: [...ops.values()].sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op)),
@@ -230,6 +240,7 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
     spans,
     badExamples,
     unresolvedFileHashes: unresolved.size,
+    writes,
   };
 }
 

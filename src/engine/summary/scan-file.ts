@@ -3,6 +3,7 @@ import { newReadStatus, readTraceBytes, type ReadStatus } from '../read/trace-by
 import { forEachLine } from '../read/lines';
 import { badReason, LineFields, LineKind, Ph, scanLine } from '../scan/line-scanner';
 import { decodeJsonString, escapeControlChars, Interner } from '../scan/interner';
+import { reorderWrites, WriteTableBuilder, type WriteTable } from './write-table';
 import { BytesRule, bytesRule, callBytes, IoKind, ioKind, isIoCategory } from '../model/io-ops';
 import {
   UNRESOLVED_PREFIX,
@@ -150,6 +151,7 @@ class FileAccumulator {
   private lastBin = 0;
   private lastCell: number[] | undefined;
   private readonly spans: AppSpan[] = [];
+  private readonly writes = new WriteTableBuilder();
   private readonly fileHashes = new Map<string, string>();
   private readonly hostHashes = new Map<string, string>();
   private readonly stringHashes = new Map<string, string>();
@@ -327,6 +329,21 @@ class FileAccumulator {
     }
     const kind = nameId >= 0 ? this.nameKind[nameId] : IoKind.Other;
     if (kind !== IoKind.Other && ts === ts) this.bin(fileRef, kind, ts, bytes);
+    if (kind === IoKind.Write) {
+      const w = this.writes;
+      const row = w.add();
+      if (row >= 0) {
+        w.file[row] = fileRef + 1;
+        w.block[row] = this.block;
+        w.num.ts[row] = ts;
+        w.num.dur[row] = dur;
+        w.num.bytes[row] = bytes;
+        w.num.line[row] = lineNo;
+        w.num.offset[row] = offset;
+        w.num.pid[row] = f.pid;
+        w.num.tid[row] = f.tid;
+      }
+    }
   }
 
   private bin(fileRef: number, kind: IoKind, ts: number, bytes: number): void {
@@ -409,6 +426,20 @@ class FileAccumulator {
       table.set(hash, decodeJsonString(b.subarray(f.argName.start, f.argName.end), f.argName.escaped));
   }
 
+  private buildWrites(fileName: (ref: number) => string): WriteTable {
+    // rows hold file ref + 1; the table's names are indexed the same way
+    const maxRef = Math.max(-1, this.filePaths.size * 2 - 1, this.fileHashTokens.size * 2 - 1);
+    const names: string[] = [];
+    for (let ref = -1; ref <= maxRef; ref++) {
+      const valid =
+        ref < 0 || ((ref & 1) === 0 ? ref >> 1 < this.filePaths.size : ref >> 1 < this.fileHashTokens.size);
+      names.push(valid ? fileName(ref) : '');
+    }
+    const table = this.writes.build(names, this.block >= 0);
+    if (this.block >= 0) return table; // parts are put in order when they merge
+    return reorderWrites(table, Array.from(table.file.keys()));
+  }
+
   finish(read: ReadStatus, error?: string): TraceFileSummary {
     const fileName = (ref: number): string => {
       if (ref < 0) return '';
@@ -479,6 +510,7 @@ class FileAccumulator {
       })),
       timeline,
       spans: this.spans,
+      writes: this.buildWrites(fileName),
       fileHashes: [...this.fileHashes],
       hostHashes: [...this.hostHashes],
       stringHashes: [...this.stringHashes],
