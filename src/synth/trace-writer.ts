@@ -148,6 +148,7 @@ export class TraceWriter {
 
   private nextId: number;
   private started = false;
+  private startWritten = false;
   private closed = false;
   private info: WriteInfo | undefined;
 
@@ -246,7 +247,7 @@ export class TraceWriter {
   /** Finishes the file (`end` event, closing bracket, last gzip member) and returns what was written. */
   close(): WriteInfo {
     if (this.info) return this.info;
-    this.begin(undefined);
+    this.begin(this.opts.startTs ?? 0);
     if (this.lifecycle) {
       const endTs = Number.isFinite(this.tsMax) ? this.tsMax : (this.opts.startTs ?? 0);
       const last = this.nextId - 1;
@@ -297,20 +298,25 @@ export class TraceWriter {
   }
 
   private begin(firstTs: number | undefined): void {
-    if (this.started) return;
-    this.started = true;
-    if (this.era !== '2026') this.push('[\n');
-    if (!this.hashed) return;
-    this.metadata('HH', this.opts.hostname, this.hhash, this.tid);
-    this.metadata('thread_name', String(this.tid), 'thread_name', this.tid);
-    if (!this.lifecycle) return;
+    if (!this.started) {
+      this.started = true;
+      if (this.era !== '2026') this.push('[\n');
+      if (this.hashed) {
+        this.metadata('HH', this.opts.hostname, this.hhash, this.tid);
+        this.metadata('thread_name', String(this.tid), 'thread_name', this.tid);
+      }
+    }
+    if (!this.lifecycle || this.startWritten) return;
+    const ts = this.opts.startTs ?? firstTs;
+    // fileHash() before any event: the start event waits for a timestamp
+    if (ts === undefined) return;
+    this.startWritten = true;
     const cwd = this.opts.cwd ?? '/';
     const cmdline = this.opts.cmdline ?? 'python';
     const exe = this.opts.exe ?? cmdline.split(/[; ]/)[0];
     const cwdHash = this.declare('FH', cwd, this.tid);
     const cmdHash = this.declare('SH', cmdline, this.tid);
     const exeHash = this.declare('SH', exe, this.tid);
-    const ts = this.opts.startTs ?? firstTs ?? 0;
     this.complete({
       name: 'start',
       cat: 'dftracer',

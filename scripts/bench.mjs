@@ -1,0 +1,500 @@
+// Throughput and memory of `dftrace summarize` against the floor (gunzip alone) and DuckDB, on a
+// synthetic 2M-event v1.0.15-style trace. Usage (after `npm run build`):
+//   node scripts/bench.mjs [--events N] [--seed S] [--reps R] [--no-exact]
+// The trace is generated once and cached under bench-data/, keyed by its parameters and by a hash
+// of the generator's source. Prints one markdown table and the targets; exits non-zero only when a
+// step crashed, since the numbers are a report, not a gate.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const self = fileURLToPath(import.meta.url);
+
+const BYTE_OPS = [
+  'read',
+  'write',
+  'pread',
+  'pwrite',
+  'pread64',
+  'pwrite64',
+  'readv',
+  'writev',
+  'preadv',
+  'pwritev',
+  'preadv2',
+  'pwritev2',
+];
+
+// ---------------------------------------------------------------------------------------------
+// DuckDB child: `node scripts/bench.mjs --duckdb-child json|lines <file>` prints grouped rows as JSON.
+// It runs as its own process so that its time and peak RSS are measured like the CLI's.
+
+/**
+ * `json`: read_json, the fast path a DuckDB user would write; `ignore_errors` skips the `[`/`]`
+ * lines, but the error on `[` also swallows the line after it (the HH line in a v1.0.15 file).
+ * `lines`: every line as text through read_csv, then json_transform: exact, and slower. The CASE
+ * (not a WHERE, which the optimizer may order after the transform) keeps brackets from the parser.
+ */
+function duckdbSql(mode, file) {
+  const f = file.replaceAll("'", "''");
+  const argsType =
+    'STRUCT(fhash VARCHAR, fname VARCHAR, name VARCHAR, value VARCHAR, ret BIGINT, size BIGINT)';
+  const spec = JSON.stringify({
+    name: 'VARCHAR',
+    cat: 'VARCHAR',
+    ph: 'VARCHAR',
+    ts: 'UBIGINT',
+    dur: 'UBIGINT',
+    args: {
+      fhash: 'VARCHAR',
+      fname: 'VARCHAR',
+      name: 'VARCHAR',
+      value: 'VARCHAR',
+      ret: 'BIGINT',
+      size: 'BIGINT',
+    },
+  });
+  const raw =
+    mode === 'json'
+      ? `SELECT name, cat, ph, ts, dur, args FROM read_json('${f}', format='newline_delimited', ignore_errors=true,
+           columns={name:'VARCHAR', cat:'VARCHAR', ph:'VARCHAR', ts:'UBIGINT', dur:'UBIGINT', args:'${argsType}'})`
+      : `SELECT j.name, j.cat, j.ph, j.ts, j.dur, j.args FROM (
+           SELECT CASE WHEN trim(line) NOT IN ('[', ']', '][', '') THEN json_transform(trim(line), '${spec}') END AS j
+           FROM read_csv('${f}', columns={'line':'VARCHAR'}, delim=chr(1), quote='', escape='', header=false,
+             auto_detect=false, max_line_size=1048576))
+         WHERE j IS NOT NULL`;
+  const byteOps = BYTE_OPS.map((o) => `'${o}'`).join(',');
+  // read_json: scanning twice (FH lines, then events) measured faster than materializing the rows;
+  // the line-exact path is the other way round, its json_transform being the expensive part
+  const materialized = mode === 'json' ? 'NOT MATERIALIZED' : 'MATERIALIZED';
+  return `
+    WITH raw AS ${materialized} (${raw}),
+    fh AS (SELECT args.value AS h, any_value(args.name) AS path FROM raw
+           WHERE name = 'FH' AND ph IN ('M', '4') GROUP BY 1),
+    ev AS (
+      SELECT CASE WHEN r.ph IN ('M', '4') THEN 'M' WHEN r.ph IS NULL OR r.ph IN ('X', '1') THEN 'X' ELSE 'C' END AS kind,
+        r.cat, r.name AS op, r.ts, r.dur,
+        CASE WHEN r.cat IN ('POSIX', 'STDIO') THEN coalesce(r.args.fname, fh.path, 'fhash:' || r.args.fhash, '') END AS file,
+        CASE WHEN r.name IN (${byteOps}) THEN greatest(coalesce(r.args.ret, 0), 0)
+             WHEN r.name IN ('fread', 'fwrite') THEN coalesce(r.args.ret, 0) * coalesce(r.args.size, 0)
+             ELSE 0 END AS bytes
+      FROM raw r LEFT JOIN fh ON r.args.fhash = fh.h
+      WHERE r.name IS NOT NULL)
+    SELECT kind, cat, op, file, count(*) AS n, sum(bytes) AS bytes, sum(dur) AS durUs,
+      min(ts) AS tsMin, max(ts + dur) AS tsMax
+    FROM ev GROUP BY ALL`;
+}
+
+async function duckdbChild(mode, file) {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  await con.run('SET threads=2');
+  const res = await con.runAndReadAll(duckdbSql(mode, file));
+  process.stdout.write(JSON.stringify(res.getRowObjectsJson()));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function flag(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : fallback;
+}
+const events = flag('--events', 2_000_000);
+const seed = flag('--seed', 1);
+const reps = Math.max(1, flag('--reps', 1));
+const exact = !process.argv.includes('--no-exact');
+const era = '2025';
+const COPIES = 4;
+
+const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const sortOps = (rows) => rows.sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op));
+
+/** Generates (or reuses) the trace, its expected totals, and a folder of copies for the run measurement. */
+function prepare() {
+  const synth = ['src/synth/bench-trace.ts', 'src/synth/trace-writer.ts'];
+  const h = createHash('sha256');
+  for (const f of synth) h.update(fs.readFileSync(path.join(root, f)));
+  const key = `dlio-${era}-e${events}-s${seed}-${h.digest('hex').slice(0, 10)}`;
+  const dir = path.join(root, 'bench-data', key);
+  const trace = path.join(dir, 'trace-0-of-1.pfw.gz');
+  const expectFile = path.join(dir, 'expect.json');
+  const runDir = path.join(dir, `run${COPIES}`);
+  if (!fs.existsSync(expectFile)) {
+    fs.mkdirSync(dir, { recursive: true });
+    const bundle = path.join(dir, 'bench-trace.cjs');
+    const esbuild = path.join(root, 'node_modules/.bin/esbuild');
+    const r = spawnSync(
+      esbuild,
+      [
+        'src/synth/bench-trace.ts',
+        '--bundle',
+        '--platform=node',
+        '--format=cjs',
+        `--outfile=${bundle}`,
+        '--log-level=warning',
+      ],
+      { cwd: root, stdio: 'inherit' },
+    );
+    if (r.status !== 0) throw new Error('esbuild of the generator failed');
+    console.error(
+      `generating ${events.toLocaleString('en-US')} events (seed ${seed}) into ${path.relative(root, trace)} ...`,
+    );
+    const t0 = performance.now();
+    const { generateBenchTrace } = createRequire(import.meta.url)(bundle);
+    const tmp = trace + '.tmp';
+    const expect = generateBenchTrace(tmp, { events, seed, era, gzip: true });
+    fs.renameSync(tmp, trace);
+    expect.path = trace;
+    console.error(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    fs.rmSync(runDir, { recursive: true, force: true });
+    fs.mkdirSync(runDir);
+    for (let i = 0; i < COPIES; i++) {
+      const copy = path.join(runDir, `trace-${i}-of-${COPIES}.pfw.gz`);
+      try {
+        fs.linkSync(trace, copy);
+      } catch {
+        fs.copyFileSync(trace, copy);
+      }
+    }
+    // written last: its presence means the case is complete
+    fs.writeFileSync(expectFile, JSON.stringify(expect));
+  }
+  return { trace, runDir, expect: JSON.parse(fs.readFileSync(expectFile, 'utf8')) };
+}
+
+const TIME = '/usr/bin/time';
+const haveTime = fs.existsSync(TIME);
+
+/** Runs a command as one child process; returns wall seconds, peak RSS (MiB) and its stdout. */
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const timeOut = path.join(root, 'bench-data', `.time-${process.pid}`);
+    const argv = haveTime ? ['-f', '%M %e', '-o', timeOut, cmd, ...args] : args;
+    const t0 = performance.now();
+    const child = spawn(haveTime ? TIME : cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => err.push(b));
+    let hwmKb = 0;
+    // without GNU time, VmHWM (the kernel's own peak RSS of the process) read until it exits
+    const poll = haveTime
+      ? undefined
+      : setInterval(() => {
+          try {
+            const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+            if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+          } catch {
+            // the process has just exited
+          }
+        }, 20);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      if (poll) clearInterval(poll);
+      let stderr = Buffer.concat(err).toString('utf8');
+      if (haveTime) {
+        const lines = fs.readFileSync(timeOut, 'utf8').trim().split('\n');
+        fs.rmSync(timeOut, { force: true });
+        hwmKb = Number(lines.at(-1).split(' ')[0]);
+        if (lines.length > 1) stderr += lines.slice(0, -1).join('\n');
+      }
+      resolve({ code, seconds, rssMB: hwmKb / 1024, stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+  });
+}
+
+/**
+ * Best time and worst RSS over the repetitions; the first failure ends the series. `check` returns
+ * an error message for output that is wrong, so that a fast but broken repetition is not the best.
+ */
+async function measure(label, cmd, args, check = () => undefined, times = reps) {
+  let best;
+  for (let i = 0; i < times; i++) {
+    const r = await run(cmd, args);
+    const problem = r.code !== 0 ? `exit code ${r.code}` : check(r.stdout);
+    if (problem) {
+      console.error(`${label}: ${problem}\n${r.stderr.split('\n').slice(-20).join('\n')}`);
+      return { ...r, failed: true, problem };
+    }
+    if (!best || r.seconds < best.seconds) best = { ...r, rssMB: Math.max(r.rssMB, best?.rssMB ?? 0) };
+    else best.rssMB = Math.max(best.rssMB, r.rssMB);
+  }
+  return best;
+}
+
+const jsonCheck = (stdout) => {
+  try {
+    JSON.parse(stdout);
+    return undefined;
+  } catch (e) {
+    return `output is not JSON (${stdout.length} bytes): ${e.message}`;
+  }
+};
+
+function num(v) {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+/** Ops, totals and categories out of the DuckDB child's grouped rows. */
+function fromDuckdb(rows) {
+  const ops = [];
+  const categories = {};
+  let eventsN = 0;
+  let metadata = 0;
+  let counters = 0;
+  let tsMin = Infinity;
+  let tsMax = -Infinity;
+  for (const r of rows) {
+    const n = num(r.n);
+    if (r.kind === 'M') metadata += n;
+    else if (r.kind === 'C') counters += n;
+    else {
+      eventsN += n;
+      tsMin = Math.min(tsMin, num(r.tsMin));
+      tsMax = Math.max(tsMax, num(r.tsMax));
+      const c = (categories[r.cat] ??= { count: 0, durUs: 0 });
+      c.count += n;
+      c.durUs += num(r.durUs);
+      if (r.cat === 'POSIX' || r.cat === 'STDIO') {
+        ops.push({ file: r.file, cat: r.cat, op: r.op, count: n, bytes: num(r.bytes), durUs: num(r.durUs) });
+      }
+    }
+  }
+  return { ops: sortOps(ops), totals: { events: eventsN, metadata, counters, tsMin, tsMax }, categories };
+}
+
+function normOps(ops, factor = 1) {
+  return sortOps(
+    ops.map((o) => ({
+      file: o.file,
+      cat: o.cat,
+      op: o.op,
+      count: num(o.count) * factor,
+      bytes: num(o.bytes) * factor,
+      durUs: num(o.durUs) * factor,
+    })),
+  );
+}
+
+/** First differences between two sorted op lists (empty when equal). */
+function diffOps(a, b, limit = 5) {
+  const key = (o) => `${o.file}\u0000${o.cat}\u0000${o.op}`;
+  const mb = new Map(b.map((o) => [key(o), o]));
+  const ma = new Map(a.map((o) => [key(o), o]));
+  const out = [];
+  for (const o of a) {
+    const p = mb.get(key(o));
+    if (!p) out.push(`only in first: ${JSON.stringify(o)}`);
+    else if (p.count !== o.count || p.bytes !== o.bytes || p.durUs !== o.durUs)
+      out.push(`${JSON.stringify(o)} vs ${JSON.stringify(p)}`);
+    if (out.length >= limit) return out;
+  }
+  for (const o of b) {
+    if (!ma.has(key(o))) out.push(`only in second: ${JSON.stringify(o)}`);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+function agreement(label, got, want, fields) {
+  const problems = diffOps(got.ops, want.ops);
+  for (const f of fields) {
+    if (num(got.totals[f]) !== num(want.totals[f]))
+      problems.push(`${f}: ${got.totals[f]} vs ${want.totals[f]}`);
+  }
+  const verdict = problems.length === 0 ? 'AGREE' : 'DISAGREE';
+  console.log(`- ${label}: **${verdict}** (${want.ops.length} op rows; ${fields.join(', ')})`);
+  for (const p of problems.slice(0, 8)) console.log(`  - ${p}`);
+  return problems.length === 0;
+}
+
+const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+
+async function main() {
+  // read before generating, which would otherwise count as load itself
+  const [load] = os.loadavg();
+  const { trace, runDir, expect } = prepare();
+  const cli = path.join(root, 'dist/cli.js');
+  const haveCli = fs.existsSync(cli);
+  let haveDuck = true;
+  try {
+    createRequire(import.meta.url)('@duckdb/node-api');
+  } catch (e) {
+    haveDuck = false;
+    console.error(`DuckDB skipped: require('@duckdb/node-api') failed: ${e.message}`);
+  }
+  const mb = expect.textBytes / 1e6;
+  console.log(
+    `\nTrace: ${path.relative(root, trace)}: ${expect.events.toLocaleString('en-US')} events, ` +
+      `${expect.metadata} metadata lines, ${fmt(mb, 1)} MB of text in ${expect.members} gzip members ` +
+      `(${fmt(expect.fileBytes / 1e6, 1)} MB on disk); ${expect.ops.length} (file, cat, op) rows; ` +
+      `peak RSS via ${haveTime ? TIME : '/proc/<pid>/status VmHWM'}; best of ${reps}.`,
+  );
+  // the targets compare wall times, which other work on the same cores skews
+  const cores = os.availableParallelism();
+  const busy = load > cores / 2 ? ' (busy: times are inflated)' : '';
+  console.log(`Load average at start: ${load.toFixed(2)} on ${cores} cores${busy}.\n`);
+
+  const rows = [];
+  let crashed = false;
+  const add = (label, r, scale) => {
+    if (r.failed) crashed = true;
+    rows.push({ label, r, scale });
+    return r;
+  };
+  const node = process.execPath;
+  const gunzip = (opts) =>
+    `const z=require('node:zlib'),fs=require('node:fs');let n=0;fs.createReadStream(process.argv[1]${opts[0]})` +
+    `.pipe(z.createGunzip(${opts[1]})).on('data',b=>{n+=b.length}).on('end',()=>console.log(n))`;
+
+  const sizeCheck = (stdout) =>
+    Number(stdout.trim()) === expect.textBytes
+      ? undefined
+      : `gunzip gave ${stdout.trim()} bytes, not ${expect.textBytes}`;
+  const g1 = add(
+    'gunzip floor (createGunzip, defaults)',
+    await measure('gunzip', node, ['-e', gunzip(['', '']), trace], sizeCheck),
+    1,
+  );
+  const g2 = add(
+    'gunzip floor (1 MiB reads, 256 KiB chunks)',
+    await measure(
+      'gunzip',
+      node,
+      ['-e', gunzip([',{highWaterMark:1<<20}', '{chunkSize:1<<18}']), trace],
+      sizeCheck,
+    ),
+    1,
+  );
+  const floor = Math.min(g1.failed ? Infinity : g1.seconds, g2.failed ? Infinity : g2.seconds);
+
+  let cliFile;
+  let cliRun;
+  if (haveCli) {
+    cliFile = add(
+      'dftrace summarize (file)',
+      await measure('cli', node, [cli, 'summarize', trace, '--json'], jsonCheck),
+      1,
+    );
+  } else {
+    console.error('CLI skipped: dist/cli.js not found (run `npm run build` once src/cli exists)');
+  }
+  let duck;
+  let duckExact;
+  if (haveDuck) {
+    duck = add(
+      'DuckDB read_json, 2 threads',
+      await measure('duckdb', node, [self, '--duckdb-child', 'json', trace], jsonCheck),
+      1,
+    );
+    if (exact) {
+      duckExact = add(
+        'DuckDB read_csv + json_transform (line-exact), 2 threads',
+        await measure('duckdb-exact', node, [self, '--duckdb-child', 'lines', trace], jsonCheck, 1),
+        1,
+      );
+    }
+  }
+  if (haveCli) {
+    cliRun = add(
+      `dftrace summarize (folder of ${COPIES} copies)`,
+      await measure('cli-run', node, [cli, 'summarize', runDir, '--json'], jsonCheck),
+      COPIES,
+    );
+  }
+
+  const duckSeconds = duck && !duck.failed ? duck.seconds : NaN;
+  console.log('| tool | seconds | events/s | MB/s (text) | peak RSS MB | vs gunzip floor | vs DuckDB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const { label, r, scale } of rows) {
+    if (r.failed) {
+      console.log(`| ${label} | failed: ${r.problem} | | | | | |`);
+      continue;
+    }
+    const mark = scale > 1 ? ' *' : '';
+    console.log(
+      `| ${label} | ${fmt(r.seconds)} | ${Math.round((expect.events * scale) / r.seconds).toLocaleString('en-US')} | ` +
+        `${fmt((mb * scale) / r.seconds, 0)} | ${fmt(r.rssMB, 0)} | ${fmt(r.seconds / (floor * scale))}x${mark} | ` +
+        `${fmt(r.seconds / (duckSeconds * scale))}x${mark} |`,
+    );
+  }
+  console.log(
+    `\n\\* against ${COPIES}x the single-file time. MB = 10^6 bytes of uncompressed text; RSS in MiB.\n`,
+  );
+
+  // --- agreement ---
+  const want = { ops: normOps(expect.ops), totals: expect };
+  let cliParsed;
+  if (cliFile && !cliFile.failed) {
+    try {
+      const j = JSON.parse(cliFile.stdout);
+      cliParsed = { ops: normOps(j.ops ?? []), totals: j.totals ?? {} };
+    } catch (e) {
+      console.log(`- CLI output is not JSON: ${e.message}`);
+      crashed = true;
+    }
+  }
+  const duckParsed = duck && !duck.failed ? fromDuckdb(JSON.parse(duck.stdout)) : undefined;
+  const exactParsed = duckExact && !duckExact.failed ? fromDuckdb(JSON.parse(duckExact.stdout)) : undefined;
+  const totalsFields = ['events', 'metadata', 'tsMin', 'tsMax'];
+  console.log('Agreement:');
+  if (cliParsed && duckParsed)
+    agreement('CLI vs DuckDB (read_json)', cliParsed, duckParsed, ['events', 'tsMin', 'tsMax']);
+  if (cliParsed) agreement('CLI vs generator expectation', cliParsed, want, [...totalsFields, 'badLines']);
+  if (duckParsed) {
+    agreement('DuckDB (read_json) vs generator expectation', duckParsed, want, ['events', 'tsMin', 'tsMax']);
+    const lost = expect.metadata - duckParsed.totals.metadata;
+    if (lost !== 0)
+      console.log(`  - read_json+ignore_errors lost ${lost} metadata line(s): the line after \`[\``);
+  }
+  if (exactParsed) agreement('DuckDB (line-exact) vs generator expectation', exactParsed, want, totalsFields);
+  if (cliRun && !cliRun.failed) {
+    try {
+      const j = JSON.parse(cliRun.stdout);
+      const got = { ops: normOps(j.ops ?? []), totals: j.totals ?? {} };
+      const wantRun = {
+        ops: normOps(expect.ops, COPIES),
+        totals: { ...expect, events: expect.events * COPIES, metadata: expect.metadata * COPIES },
+      };
+      agreement(`CLI on ${COPIES} copies vs ${COPIES}x expectation`, got, wantRun, totalsFields);
+    } catch (e) {
+      console.log(`- CLI folder output is not JSON: ${e.message}`);
+      crashed = true;
+    }
+  }
+
+  // --- targets ---
+  const target = (label, ok) =>
+    console.log(`- ${label}: ${ok === undefined ? 'SKIPPED' : ok ? 'PASS' : 'FAIL'}`);
+  const usable = (r) => r && !r.failed;
+  console.log('\nTargets:');
+  target(
+    `CLI time <= DuckDB time (${fmt(cliFile?.seconds)} s vs ${fmt(duckSeconds)} s)`,
+    usable(cliFile) && usable(duck) ? cliFile.seconds <= duck.seconds : undefined,
+  );
+  target(
+    `CLI time <= 2.5x gunzip floor (${fmt(cliFile?.seconds)} s vs ${fmt(2.5 * floor)} s)`,
+    usable(cliFile) && Number.isFinite(floor) ? cliFile.seconds <= 2.5 * floor : undefined,
+  );
+  target(
+    `CLI peak RSS <= 300 MB, file (${fmt(cliFile?.rssMB, 0)} MB)`,
+    usable(cliFile) ? cliFile.rssMB <= 300 : undefined,
+  );
+  target(
+    `CLI peak RSS <= 300 MB, ${COPIES}-copy run (${fmt(cliRun?.rssMB, 0)} MB)`,
+    usable(cliRun) ? cliRun.rssMB <= 300 : undefined,
+  );
+  if (crashed) process.exitCode = 1;
+}
+
+// exiting explicitly would cut the child's stdout short when it is a pipe: let both end by themselves
+(process.argv[2] === '--duckdb-child' ? duckdbChild(process.argv[3], process.argv[4]) : main()).catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
