@@ -9,13 +9,30 @@ const watch = process.argv.includes('--watch');
 
 /** Bundles that run in Node (CLI, worker, extension host). */
 const nodeTargets = [
+  { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/engine/pool/worker.ts'], outfile: 'dist/worker.js' },
   { entryPoints: ['src/synth/make-demo.ts'], outfile: 'dist/make-demo.js' },
 ].filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
 
+/** The tests that run inside the extension host (mocha is loaded from node_modules at run time). */
+const hostTestTargets = [
+  { entryPoints: ['test/extension/index.ts'], outfile: 'out/test/extension/index.js' },
+].filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
+
 /** Bundles that run inside webviews (browser, no Node). */
-const webTargets = [].filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
+const webTargets = ['dashboard', 'events', 'compare']
+  .map((v) => ({ entryPoints: [`webview/${v}/main.ts`], outfile: `dist/webview/${v}.js` }))
+  .filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
+
+/** Files webviews load as they are (node_modules is not packaged with the extension). */
+function copyAssets() {
+  const out = path.join(__dirname, 'dist', 'media');
+  fs.mkdirSync(out, { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) {
+    fs.copyFileSync(path.join(__dirname, 'node_modules/@vscode/codicons/dist', f), path.join(out, f));
+  }
+}
 
 async function main() {
   const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
@@ -30,15 +47,36 @@ async function main() {
         external: ['vscode'],
       }),
     ),
+    ...hostTestTargets.map((t) =>
+      esbuild.context({
+        ...common,
+        ...t,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        external: ['vscode', 'mocha'],
+      }),
+    ),
+    // webviews load plotly and arrow: minified, they start noticeably faster
     ...webTargets.map((t) =>
-      esbuild.context({ ...common, ...t, platform: 'browser', target: 'es2022', format: 'iife' }),
+      esbuild.context({
+        ...common,
+        ...t,
+        minify: true,
+        sourcemap: false,
+        platform: 'browser',
+        target: 'es2022',
+        format: 'iife',
+      }),
     ),
   ];
   const ctxs = await Promise.all(contexts);
   if (watch) {
+    copyAssets();
     await Promise.all(ctxs.map((c) => c.watch()));
     return;
   }
+  copyAssets();
   await Promise.all(ctxs.map((c) => c.rebuild()));
   await Promise.all(ctxs.map((c) => c.dispose()));
   const cli = path.join(__dirname, 'dist/cli.js');

@@ -1,26 +1,5 @@
-/** Human-readable numbers and plain-text tables for the CLI. */
-export function fmtBytes(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
-
-export function fmtUs(us: number): string {
-  if (!Number.isFinite(us)) return '-';
-  if (us < 1000) return `${us.toFixed(0)} µs`;
-  if (us < 1e6) return `${(us / 1000).toFixed(us < 1e4 ? 2 : 1)} ms`;
-  return `${(us / 1e6).toFixed(us < 1e7 ? 3 : 2)} s`;
-}
-
-export function fmtInt(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-';
-}
+/** Plain-text tables for the CLI; number formats are the engine's, shared with the extension. */
+export { fmtBytes, fmtUs, fmtCount as fmtInt } from '../engine/format';
 
 /** A table with a header row; columns whose name starts with '>' are right-aligned. */
 export function table(columns: string[], rows: string[][]): string {

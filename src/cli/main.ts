@@ -10,6 +10,15 @@ import {
   type RunProgress,
   type RunSummary,
 } from '../engine';
+import {
+  compareRuns,
+  patternsToMarkdown,
+  patternTable,
+  toCsv,
+  toMarkdown,
+  type ComparisonTable,
+} from '../engine/compare/metrics';
+import { DEFAULT_TIERS, type StorageTier } from '../engine/compare/tiers';
 import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
 import { fmtBytes, fmtInt, fmtUs, table } from './format';
 
@@ -20,8 +29,9 @@ const USAGE = `dftrace ${VERSION}: read DFTracer (.pfw / .pfw.gz) traces
 Usage:
   dftrace summarize <file|folder>... [--json] [--all]
   dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json]
+  dftrace compare <baseline folder> <other folder>... [--json|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
 
-A folder means every *.pfw and *.pfw.gz below it; all paths given form one run.
+A folder means every *.pfw and *.pfw.gz below it; all paths given form one run (compare: each path is a run).
 
 Options:
   --json            machine-readable output on stdout (see README for the fields)
@@ -30,6 +40,11 @@ Options:
   --op NAME         events: only this operation (write, pread64, fwrite, ...)
   --slowest N       events: the N slowest events instead of all in time order
   --limit N         events: print at most N events (default 200 in the table, all in --json)
+  --markdown        compare: Markdown tables (the default output)
+  --csv             compare: the metrics as CSV (raw µs, bytes, counts)
+  --tiers SPEC      compare: storage tiers as PATTERN=LABEL,... (prefix or glob with *; first match wins)
+                    default ${DEFAULT_TIERS.map((t) => `${t.pattern}=${t.label}`).join(',')}
+  --flush-tier L    compare: the label of the tier a flush writes to (default PFS)
   --workers N       worker threads (default: number of cores)
   --cache-dir DIR   keep per-file results in DIR and reuse them while the traces are unchanged
   --no-progress     no progress bar on stderr
@@ -39,8 +54,8 @@ Options:
 Exit codes: 0 done (bad lines are reported, not fatal); 1 nothing readable; 2 usage error.`;
 
 const SPEC = {
-  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir'],
-  switches: ['json', 'all', 'no-progress', 'help'],
+  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir', 'tiers', 'flush-tier'],
+  switches: ['json', 'all', 'no-progress', 'help', 'markdown', 'csv'],
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -65,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
       return summarize(args);
     case 'events':
       return events(args);
+    case 'compare':
+      return compare(args);
     default:
       throw new UsageError(`unknown command "${args.command}"`);
   }
@@ -232,6 +249,53 @@ async function events(args: ParsedArgs): Promise<number> {
       ) +
       '\n',
   );
+  return 0;
+}
+
+function parseTiers(spec: string | undefined): StorageTier[] {
+  if (spec === undefined) return DEFAULT_TIERS;
+  return spec.split(',').map((part) => {
+    const eq = part.lastIndexOf('=');
+    if (eq <= 0 || eq === part.length - 1) throw new UsageError(`--tiers: "${part}" is not PATTERN=LABEL`);
+    return { pattern: part.slice(0, eq), label: part.slice(eq + 1) };
+  });
+}
+
+async function compare(args: ParsedArgs): Promise<number> {
+  if (args.positional.length < 2)
+    throw new UsageError('compare needs a baseline folder and at least one other');
+  const formats = ['json', 'markdown', 'csv'].filter((f) => args.flags.has(f));
+  if (formats.length > 1) throw new UsageError(`choose one of --${formats.join(', --')}`);
+  const tiers = parseTiers(stringFlag(args, 'tiers'));
+  // each path is a run of its own
+  const runs: RunSummary[] = [];
+  for (const p of args.positional) {
+    const run = await loadRun({ ...args, positional: [p] });
+    if (!run) return 1;
+    runs.push(run);
+  }
+  const flushTier = stringFlag(args, 'flush-tier') ?? 'PFS';
+  if (!tiers.some((t) => t.label === flushTier))
+    process.stderr.write(
+      `dftrace: no tier is labelled "${flushTier}": flush time is unknown (--flush-tier)\n`,
+    );
+  const table: ComparisonTable = compareRuns(runs[0], runs.slice(1), { tiers, flushTier });
+  const patterns = patternTable(runs, { tiers, labels: table.runs });
+  if (args.flags.has('json')) {
+    // NaN (a ratio against 0, a mean of no writes) becomes null
+    process.stdout.write(JSON.stringify({ ...table, patterns }) + '\n');
+  } else if (args.flags.has('csv')) {
+    process.stdout.write(toCsv(table));
+  } else {
+    const shown = 25;
+    process.stdout.write(
+      toMarkdown(table) +
+        `\nPer file pattern (numbers stripped from names), by tier` +
+        (patterns.rows.length > shown ? `, the ${shown} biggest writers of ${patterns.rows.length}` : '') +
+        ':\n\n' +
+        patternsToMarkdown(patterns, shown),
+    );
+  }
   return 0;
 }
 

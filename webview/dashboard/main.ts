@@ -1,0 +1,187 @@
+// The run dashboard: what a run did (header), where its I/O went (per-file operations), when it wrote
+// (timeline), and which writes were slow (each one jumps to the event list with that event selected).
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import './dashboard.css';
+import { tableFromIPC } from 'apache-arrow';
+import { IoKind, ioKind } from '../../src/engine/model/io-ops';
+import type { DashboardSummary, LoadProgress, ViewTarget } from '../../src/protocol';
+import { clear, h, icon } from '../common/dom';
+import { HostConnection } from '../common/host';
+import { progressView } from '../common/progress';
+import { renderHeader } from './header';
+import { FileTable, type FileRow } from './file-table';
+import { renderTopFilesChart } from './top-files-chart';
+import { WriteTimeline } from './write-timeline';
+import { renderSlowestWrites } from './slowest-writes';
+
+export interface DashState {
+  runId?: string;
+  sort?: { key: string; descending: boolean };
+  filter?: string;
+  tier?: string;
+  groupBy?: 'tier' | 'file';
+  xRange?: [number, number];
+}
+
+const host = new HostConnection<DashState>();
+const app = document.getElementById('app')!;
+let target: Extract<ViewTarget, { view: 'dashboard' }> | undefined;
+let loaded = false;
+let timeline: WriteTimeline | undefined;
+
+host.on((msg) => {
+  switch (msg.type) {
+    case 'init':
+      if (msg.target.view !== 'dashboard') return;
+      if (target?.runId !== msg.target.runId) loaded = false;
+      target = msg.target;
+      if (host.state?.runId !== target.runId) host.saveState({ runId: target.runId, xRange: undefined });
+      if (!loaded) showProgress(undefined);
+      return;
+    case 'progress':
+      if (!loaded) showProgress(msg.progress);
+      return;
+    case 'loaded':
+      if (!loaded) {
+        loaded = true;
+        void render();
+      }
+      return;
+    case 'loadFailed':
+      loaded = false;
+      clear(app);
+      app.append(
+        h('h1', {}, target?.label ?? ''),
+        h(
+          'div',
+          { class: 'banner error', role: 'alert' },
+          icon('error'),
+          `Could not read this run: ${msg.message}`,
+        ),
+      );
+      return;
+    case 'settingsChanged':
+      if (loaded) void render();
+      return;
+    case 'select':
+      return;
+    default: {
+      const never: never = msg;
+      throw new Error(`unexpected message ${JSON.stringify(never)}`);
+    }
+  }
+});
+host.ready();
+
+function showProgress(p: LoadProgress | undefined): void {
+  clear(app);
+  app.setAttribute('aria-busy', 'true');
+  app.append(h('h1', {}, target?.label ?? 'DFTracer run'), progressView(p));
+}
+
+async function render(): Promise<void> {
+  if (!target) return;
+  const runId = target.runId;
+  let summary: DashboardSummary;
+  try {
+    summary = await host.request({ kind: 'summary' });
+  } catch (e) {
+    clear(app);
+    app.append(h('div', { class: 'banner error', role: 'alert' }, icon('error'), (e as Error).message));
+    return;
+  }
+  if (target.runId !== runId) return;
+  clear(app);
+  app.removeAttribute('aria-busy');
+  const state = host.state ?? {};
+  const openEvents = (file: string, op?: string, select?: { trace: number; line: number; offset: number }) =>
+    host.send({ type: 'openEvents', runId, file, op, select });
+
+  app.append(
+    renderHeader(summary.header, target.siblings > 0, {
+      openWholeRun: () => host.send({ type: 'openWholeRun' }),
+      copy: (text) => host.send({ type: 'copyText', text }),
+    }),
+  );
+
+  const rows = fileRows(summary);
+  const timelineBox = h('section', { class: 'card', 'aria-label': 'Write timeline' });
+  const slowBox = h('section', { class: 'card', 'aria-label': 'Slowest writes' });
+  const chartBox = h('section', { class: 'card chart-card', 'aria-label': 'Top files by I/O time' });
+  const tableBox = h('section', { class: 'card', 'aria-label': 'Operations per file' });
+  app.append(
+    h('h2', {}, icon('graph-scatter'), 'Write timeline'),
+    timelineBox,
+    h('h2', {}, icon('flame'), 'Slowest writes'),
+    slowBox,
+    h('h2', {}, icon('graph'), 'Top files by I/O time'),
+    chartBox,
+    h('h2', {}, icon('table'), 'Operations per file'),
+    tableBox,
+  );
+
+  const table = new FileTable(rows, summary.header.noArgs, {
+    sort: state.sort,
+    filter: state.filter,
+    tier: state.tier,
+    onState: (s) => host.saveState(s),
+    open: (file) => openEvents(file),
+  });
+  tableBox.append(table.element);
+  renderSlowestWrites(slowBox, summary, (w) =>
+    openEvents(w.file, undefined, { trace: w.trace, line: w.line, offset: w.offset }),
+  );
+  renderTopFilesChart(chartBox, rows, (file) => openEvents(file));
+
+  timeline?.dispose();
+  timeline = new WriteTimeline(timelineBox, {
+    groupBy: state.groupBy ?? 'tier',
+    xRange: state.xRange,
+    fetch: (groupBy) => host.request({ kind: 'writes', maxPoints: 20_000, groupBy }),
+    onState: (s) => host.saveState(s),
+    open: (file, ref) => openEvents(file, undefined, ref),
+    slowLabel: summary.slowThresholdLabel,
+  });
+  await timeline.load();
+}
+
+/** One row per accessed file: totals plus counts per op, from the (file, cat, op) rows. */
+function fileRows(summary: DashboardSummary): FileRow[] {
+  const t = tableFromIPC(summary.ops);
+  const file = t.getChild('file')!;
+  const tier = t.getChild('tier')!;
+  const op = t.getChild('op')!;
+  const count = t.getChild('count')!.toArray() as Float64Array;
+  const bytes = t.getChild('bytes')!.toArray() as Float64Array;
+  const dur = t.getChild('durUs')!.toArray() as Float64Array;
+  const byFile = new Map<string, FileRow>();
+  for (let i = 0; i < t.numRows; i++) {
+    const f = String(file.get(i) ?? '');
+    let row = byFile.get(f);
+    if (!row) {
+      row = {
+        file: f,
+        tier: String(tier.get(i) ?? ''),
+        ops: {},
+        opsUs: {},
+        count: 0,
+        readBytes: 0,
+        writeBytes: 0,
+        durUs: 0,
+      };
+      byFile.set(f, row);
+    }
+    const name = String(op.get(i) ?? '');
+    row.ops[name] = (row.ops[name] ?? 0) + count[i];
+    row.opsUs[name] = (row.opsUs[name] ?? 0) + dur[i];
+    row.count += count[i];
+    row.durUs += dur[i];
+    const kind = ioKind(name);
+    if (kind === IoKind.Write) row.writeBytes += bytes[i];
+    else if (kind === IoKind.Read) row.readBytes += bytes[i];
+  }
+  return [...byFile.values()];
+}
