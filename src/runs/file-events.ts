@@ -37,14 +37,18 @@ export class FileEvents {
     return this.cols.length;
   }
 
-  /** Ops on this file and how many events each has. */
+  private counts: { op: string; count: number }[] | undefined;
+
+  /** Ops on this file and how many events each has (computed once: every page carries them). */
   opCounts(): { op: string; count: number }[] {
+    if (this.counts) return this.counts;
     const counts = new Map<number, number>();
     for (let i = 0; i < this.cols.length; i++)
       counts.set(this.cols.op[i], (counts.get(this.cols.op[i]) ?? 0) + 1);
-    return [...counts]
+    this.counts = [...counts]
       .map(([id, count]) => ({ op: this.cols.opNames[id], count }))
       .sort((a, b) => b.count - a.count);
+    return this.counts;
   }
 
   /** Row order for a sort and op filter, computed once and kept. */

@@ -177,17 +177,15 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       case 'group': {
         const files = (await this.index(node.runId))?.groups.get(node.group);
         if (!files) return [];
-        return [...files.keys()]
-          .sort(naturalCompare)
-          .map((file) =>
-            this.node({
-              kind: 'file',
-              id: `${node.id}/f:${file}`,
-              runId: node.runId,
-              group: node.group,
-              file,
-            }),
-          );
+        return [...files.keys()].sort(naturalCompare).map((file) =>
+          this.node({
+            kind: 'file',
+            id: `${node.id}/f:${file}`,
+            runId: node.runId,
+            group: node.group,
+            file,
+          }),
+        );
       }
       case 'file': {
         const stats = this.fileStats(node.runId, node.group, node.file);
