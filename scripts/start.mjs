@@ -43,5 +43,7 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-console.log(`\nVS Code with the DFTracer extension: http://127.0.0.1:${port}/?folder=${workspace}\nCtrl+C stops it.\n`);
+console.log(
+  `\nVS Code with the DFTracer extension: http://127.0.0.1:${port}/?folder=${workspace}\nCtrl+C stops it.\n`,
+);
 server.on('exit', (code) => process.exit(code ?? 0));

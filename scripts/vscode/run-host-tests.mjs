@@ -118,6 +118,8 @@ try {
   );
   log(`workbench loading, waiting up to ${TIMEOUT / 1000}s for the tests`);
   code = await Promise.race([done, new Promise((r) => setTimeout(() => r('timeout'), TIMEOUT))]);
+  // HOST_TEST_SHOT=<png>: what the workbench looked like when the tests ended (for debugging a failure)
+  if (process.env.HOST_TEST_SHOT) await page.screenshot({ path: process.env.HOST_TEST_SHOT }).catch(() => {});
   if (code === 'timeout') {
     const shot = path.join(root, 'test-results', 'host-tests-timeout.png');
     mkdirSync(path.dirname(shot), { recursive: true });

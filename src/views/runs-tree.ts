@@ -103,11 +103,16 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       }
       case 'file': {
         const stats = this.fileStats(node.runId, node.group, node.file);
-        const label = this.groupBy === 'directory' ? path.basename(node.file) : node.file || '(no file)';
+        // the tier or directory is the group already: the name (and its folder, in tiers) says which file
+        const label = !node.file
+          ? '(no file)'
+          : this.groupBy === 'directory'
+            ? path.basename(node.file)
+            : path.join(path.basename(path.dirname(node.file)), path.basename(node.file));
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         if (stats) {
-          item.description = `${fmtCount(stats.count)} ops · ${fmtBytes(stats.bytes)} · ${fmtUs(stats.durUs)}`;
+          item.description = `${fmtUs(stats.durUs)} · ${fmtCount(stats.count)} ops · ${fmtBytes(stats.bytes)}`;
           item.tooltip = new vscode.MarkdownString(
             `**${node.file || '(events without a file)'}**\n\n` +
               stats.ops
@@ -177,15 +182,18 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       case 'group': {
         const files = (await this.index(node.runId))?.groups.get(node.group);
         if (!files) return [];
-        return [...files.keys()].sort(naturalCompare).map((file) =>
-          this.node({
-            kind: 'file',
-            id: `${node.id}/f:${file}`,
-            runId: node.runId,
-            group: node.group,
-            file,
-          }),
-        );
+        // the files that cost the most I/O time first: that is where a performance question starts
+        return [...files.entries()]
+          .sort((a, b) => b[1].durUs - a[1].durUs || naturalCompare(a[0], b[0]))
+          .map(([file]) =>
+            this.node({
+              kind: 'file',
+              id: `${node.id}/f:${file}`,
+              runId: node.runId,
+              group: node.group,
+              file,
+            }),
+          );
       }
       case 'file': {
         const stats = this.fileStats(node.runId, node.group, node.file);

@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { summarizeRun, type RunSummary } from '../../src/engine';
 import type { DftraceApi } from '../../src/extension';
+import type { CompareData } from '../../src/protocol';
+import { folderRunId } from '../../src/runs/run-registry';
+import { generateScrExperiment, type ScrExperiment } from '../../src/synth/scr-runs';
 import type { EventSelection } from '../../src/views/events-panel';
 import type { RunsNode } from '../../src/views/runs-tree';
 
@@ -161,5 +164,68 @@ describe('DFTracer extension (in the extension host)', () => {
     assert.equal(a.registry.state(run.id).kind, 'failed');
     lease.dispose();
     a.registry.remove(run.id);
+  });
+
+  describe('baseline versus SCR (generated experiment)', () => {
+    let exp: ScrExperiment;
+    let view: { data(): Promise<CompareData> };
+    before(async () => {
+      exp = generateScrExperiment(mkdtempSync(path.join(tmpdir(), 'dftrace-scr-')), {
+        era: '2025',
+        variants: ['baseline', 'scr-flush'],
+      });
+      const [baseline, scr] = exp.runs.map((r) => vscode.Uri.file(r.folder));
+      // the Explorer's "Compare Selected Folders": the first selected folder is the baseline
+      await vscode.commands.executeCommand('dftrace.compareFolders', baseline, [baseline, scr]);
+      view = a.compare.open(exp.runs.map((r) => folderRunId(r.folder)));
+    });
+
+    it('shows the checkpoint, tier and flush times the generator intended', async () => {
+      const data = await view.data();
+      assert.deepEqual(
+        data.runs.map((r) => r.role),
+        ['baseline', 'other'],
+      );
+      const metric = (key: string) => data.metrics.find((m) => m.key === key)!;
+      exp.runs.forEach((intent, i) => {
+        assert.equal(metric('checkpointTime').values[i], intent.checkpointUs, `${intent.variant} checkpoint`);
+        assert.equal(
+          metric('posixTime.PFS').values[i],
+          intent.tiers.PFS.timeUs,
+          `${intent.variant} PFS time`,
+        );
+        assert.equal(
+          metric('posixTime.SSD').values[i],
+          intent.tiers.SSD.timeUs,
+          `${intent.variant} SSD time`,
+        );
+        assert.equal(metric('flushTime').values[i], intent.flushUs, `${intent.variant} flush`);
+        assert.equal(metric('writeCalls').values[i], intent.writeCalls, `${intent.variant} write calls`);
+      });
+      // the question users bring: SCR with flush is slower than straight to Lustre
+      assert.ok(metric('checkpointTime').ratios[1]! > 1.2);
+      assert.match(data.markdown, /Checkpoint time/);
+    });
+
+    it('a slow write on the SCR side opens that run’s event list with the write selected', async () => {
+      const scr = exp.runs[1];
+      const slow = scr.slowWrites[0];
+      const runId = folderRunId(scr.folder);
+      const summary = await a.registry.acquire(runId).summary;
+      const trace = summary.files.findIndex((f) => f.path === slow.trace);
+      assert.ok(trace >= 0, 'the planted slow write’s trace file is in the run');
+      const selected = waitFor<EventSelection>(
+        a.events.onDidSelect,
+        (s) => s.runId === runId && s.ref !== null && s.ref.trace === trace && s.ref.line === slow.line,
+        90_000,
+        'the SCR event list to select the planted slow write',
+      );
+      await vscode.commands.executeCommand('dftrace.jumpToEvent', {
+        runId,
+        file: slow.file,
+        select: { trace, line: slow.line, offset: slow.offset },
+      });
+      assert.equal((await selected).file, slow.file);
+    });
   });
 });

@@ -254,6 +254,8 @@ class EventsApp {
     this.store.want([firstPage]);
     this.updateSelectionUi();
     this.renderStatus();
+    // the selection is known now: save it (and tell the host) even when no scroll follows
+    this.saveState();
   }
 
   /** "Jump to this event" from elsewhere (a chart, the dashboard's slowest calls). */

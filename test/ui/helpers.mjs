@@ -1,0 +1,38 @@
+// Shared steps of the UI tests: open the workbench, wait until the extension is active, reach webview content.
+import { expect } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHOTS = path.join(ROOT, 'docs/screenshots');
+
+/** Opens the test workspace and waits for the extension's status bar item (its activation signal). */
+export async function openWorkbench(page, testInfo) {
+  const folder = testInfo.config.metadata.workspace;
+  await page.goto(`/?folder=${encodeURIComponent(folder)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // the explorer is clickable before the remote extension host registered the custom editor: wait for activation
+  await expect(page.getByText(/DFTracer: \d+ runs?/)).toBeVisible({ timeout: 60_000 });
+}
+
+/** The content of the webview that is in front (VS Code nests each webview two iframes deep). */
+export function webview(page, nth = 0) {
+  return page.locator('iframe.webview.ready').nth(nth).contentFrame().locator('#active-frame').contentFrame();
+}
+
+/** The runs view in the DFTracer activity-bar container. */
+export async function showRunsView(page) {
+  await page.getByText(/DFTracer: \d+ runs?/).click();
+  await expect(page.getByRole('treeitem', { name: /^baseline/ })).toBeVisible({ timeout: 30_000 });
+}
+
+/** Chooses an item of a context menu (monaco menus take the keyboard more reliably than clicks). */
+export async function contextMenu(page, item, label) {
+  await item.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: label }).hover();
+  await page.keyboard.press('Enter');
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
