@@ -223,28 +223,38 @@ function fail(reason: string): number {
 
 /** Scans an object starting at `{`; returns the index after `}` or -1. */
 function scanObject(b: Uint8Array, p: number, end: number, f: LineFields, inArgs: boolean): number {
+  // Tracer lines have no whitespace between tokens: test one byte before calling skipWs (`<= 0x20` covers all
+  // JSON whitespace; other control bytes are left for the checks that follow to reject).
   p++; // {
-  p = skipWs(b, p, end);
+  if (b[p] <= 0x20) p = skipWs(b, p, end);
   if (p < end && b[p] === RBRACE) return p + 1;
   for (;;) {
     if (p >= end) return fail('line ends inside an object');
     if (b[p] !== QUOTE)
       return fail(b[p] === RBRACE ? 'trailing comma in an object' : 'expected a quoted key');
     const ks = p + 1;
-    const ke = scanString(b, ks, end);
-    if (ke < 0) return -1;
-    p = skipWs(b, ke + 1, end);
+    // keys are plain words: find the closing quote directly; only an escape takes the full string path
+    let ke = ks;
+    while (ke < end && b[ke] !== QUOTE && b[ke] !== BACKSLASH) ke++;
+    if (ke >= end || b[ke] === BACKSLASH) {
+      ke = scanString(b, ks, end);
+      if (ke < 0) return -1;
+    }
+    p = ke + 1;
+    if (b[p] <= 0x20) p = skipWs(b, p, end);
     if (p >= end || b[p] !== COLON) return fail('expected ":" after a key');
-    p = skipWs(b, p + 1, end);
+    p++;
+    if (b[p] <= 0x20) p = skipWs(b, p, end);
     if (p >= end) return fail('line ends before a value');
     const k = keyId(b, ks, ke, inArgs);
     p = k === K.Unknown ? scanValue(b, p, end) : scanField(b, p, end, f, k, inArgs);
     if (p < 0) return -1;
-    p = skipWs(b, p, end);
+    if (b[p] <= 0x20) p = skipWs(b, p, end);
     if (p >= end) return fail('line ends inside an object');
     const c = b[p];
     if (c === COMMA) {
-      p = skipWs(b, p + 1, end);
+      p++;
+      if (b[p] <= 0x20) p = skipWs(b, p, end);
       continue;
     }
     if (c === RBRACE) return p + 1;
