@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { findTraceFiles } from './discover';
 import type { TraceFileSummary } from './model/types';
 import { WorkerPool, type TaskHooks } from './pool/worker-pool';
-import { scanFileSplit } from './pool/split-scan';
+import { scanFileRanges, scanFileSplit } from './pool/split-scan';
 import type { WorkerScanOptions } from './pool/worker-protocol';
 import { AbortedError } from './read/trace-bytes';
 import { ResultCache } from './store/cache';
@@ -37,6 +37,8 @@ export interface RunOptions {
   splitMinBytes?: number;
   /** Text per block when a file is split. Default BLOCK_BYTES. */
   blockBytes?: number;
+  /** Let workers inflate the members of a multi-member gzip file in parallel (default true). */
+  parallelMembers?: boolean;
 }
 
 export interface RunResult {
@@ -98,7 +100,11 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
   const scanOne = (pool: WorkerPool, path: string, size: number, hooks: TaskHooks) => {
     if (pool.size < 2 || size < (opts.splitMinBytes ?? SPLIT_MIN_BYTES))
       return pool.scan(path, scanOpts, hooks);
-    const run = splitting.then(() => scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes));
+    const run = splitting.then(
+      async () =>
+        (opts.parallelMembers === false ? undefined : await scanFileRanges(pool, path, scanOpts, hooks)) ??
+        scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes),
+    );
     splitting = run.catch(() => undefined);
     return run;
   };

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { resolve } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRawLine, summarizeTraceFiles, WorkerPool, type RunSummary } from '../../src/engine';
@@ -56,7 +57,12 @@ describe('one big file scanned by several workers in blocks', () => {
       const files = traceFiles(name).slice(0, 2);
       const whole = await summarizeTraceFiles(files, { pool: single });
       assert.equal(pool.size, 2);
-      const split = await summarizeTraceFiles(files, { pool, splitMinBytes: 0, blockBytes });
+      const split = await summarizeTraceFiles(files, {
+        pool,
+        splitMinBytes: 0,
+        blockBytes,
+        parallelMembers: false,
+      });
       assert.deepEqual(comparable(split), comparable(whole));
       assert.ok(split.totals.events > 0);
     });
@@ -76,6 +82,31 @@ describe('one big file scanned by several workers in blocks', () => {
       const raw = JSON.parse(await readRawLine(file, whole.writes.offset[i]));
       assert.equal(raw.ts, whole.writes.ts[i]);
       assert.equal(raw.dur, whole.writes.dur[i]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a multi-member gzip file whose members end mid-line: workers inflating members in parallel agree', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dftrace-members-'));
+    try {
+      const plain = join(dir, 'whole.pfw');
+      generateBenchTrace(plain, { events: 20_000, seed: 3, era: '2025', gzip: false });
+      const text = readFileSync(plain);
+      // cut the text at arbitrary bytes (mid-line, mid-UTF-8, right after a newline) into members
+      const cuts = [0, 1, 777, 40_001, 40_002, 123_457, 1_000_000, 1_000_001, 2_345_678, text.length];
+      const gz = join(dir, 'members.pfw.gz');
+      const members = [];
+      for (let i = 0; i + 1 < cuts.length; i++) members.push(gzipSync(text.subarray(cuts[i], cuts[i + 1])));
+      writeFileSync(gz, Buffer.concat(members));
+      const whole = await summarizeTraceFiles([gz], { pool: single });
+      const parallel = await summarizeTraceFiles([gz], { pool, splitMinBytes: 0 });
+      assert.equal(parallel.files[0].read.members, cuts.length - 1);
+      assert.deepEqual(comparable(parallel), comparable(whole));
+      // a located event still points at its own line
+      const call = parallel.slowest[parallel.slowest.length - 1];
+      const raw = JSON.parse(await readRawLine(gz, call.offset));
+      assert.equal(raw.ts, call.ts);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

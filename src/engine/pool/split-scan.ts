@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import type { TraceFileSummary } from '../model/types';
 import { MAX_LINE_BYTES } from '../read/lines';
-import { newReadStatus, readTraceBytes } from '../read/trace-bytes';
+import { findGzipMembers, MAX_SYNC_RANGE, newReadStatus, readTraceBytes } from '../read/trace-bytes';
 import { mergeFileParts } from '../summary/merge-file-parts';
-import { describeFsError, failedSummary } from '../summary/scan-file';
+import { BlockScanner, describeFsError, failedSummary, type RangeScan } from '../summary/scan-file';
 import type { TaskHooks, WorkerPool } from './worker-pool';
 import type { WorkerScanOptions } from './worker-protocol';
 
@@ -106,5 +106,105 @@ function join(parts: Buffer[], total: number): Uint8Array {
     out.set(b, p);
     p += b.length;
   }
+  return out;
+}
+
+/**
+ * Scans a multi-member gzip file (v1.0.15+ writes one member per 16 MiB of text) on all workers with no inflating
+ * here at all: each worker inflates and scans whole members, and the lines that straddle two members are joined
+ * and scanned here. Returns undefined when the file is not multi-member gzip or a worker met any problem (a cut or
+ * corrupt member, or a member boundary guessed wrong): the caller then reads the file in one pass, which reports
+ * such problems exactly.
+ */
+export async function scanFileRanges(
+  pool: WorkerPool,
+  path: string,
+  options: WorkerScanOptions,
+  hooks: TaskHooks = {},
+): Promise<TraceFileSummary | undefined> {
+  const starts = await findGzipMembers(path, hooks.signal);
+  if (starts.length < 2 || pool.size < 2) return undefined;
+  const st = await stat(path);
+  // a worker holds one range in memory: a multi-member file with a huge member is read in one pass instead
+  if (starts.some((s, k) => (starts[k + 1] ?? st.size) - s > MAX_SYNC_RANGE)) return undefined;
+  const session = pool.newSession();
+  const done = new Array<number>(starts.length).fill(0);
+  let events = 0;
+  let results: RangeScan[];
+  try {
+    results = await Promise.all(
+      starts.map((from, k) => {
+        const to = starts[k + 1] ?? st.size;
+        return pool
+          .scanRange(session, k, path, from, to, k === 0, options, { signal: hooks.signal })
+          .then((r) => {
+            done[k] = to - from;
+            hooks.onProgress?.(
+              done.reduce((a, b) => a + b, 0),
+              (events += r.lines),
+            );
+            return r;
+          });
+      }),
+    );
+  } catch (e) {
+    pool.dropSession(session);
+    if ((e as Error).name === 'AbortError' || hooks.signal?.aborted) throw e;
+    return undefined;
+  }
+  if (results.some((r) => r.read.truncated || r.read.problems.length > 0)) {
+    pool.dropSession(session);
+    return undefined;
+  }
+  const read = newReadStatus();
+  read.compressed = true;
+  read.compressedBytes = read.compressedDone = st.size;
+  const blockOffsets: number[] = [];
+  for (const r of results) {
+    blockOffsets.push(read.uncompressedBytes);
+    read.uncompressedBytes += r.read.uncompressedBytes;
+    read.members += r.read.members;
+  }
+  // the lines cut by member boundaries: joined here, each counted as line 1 of the block it ends in
+  const stitcher = new BlockScanner(options);
+  const blockLines = results.map((r) => r.lines);
+  let pending: Uint8Array = new Uint8Array(0);
+  let pendingAt = 0;
+  results.forEach((r, k) => {
+    const end = blockOffsets[k] + r.read.uncompressedBytes;
+    if (k > 0 && r.head === null) {
+      pending = concat(pending, r.tail);
+      return;
+    }
+    if (k > 0) stitcher.line(concat(pending, r.head!), k, 1, pendingAt - blockOffsets[k]);
+    pending = r.tail;
+    pendingAt = end - r.tail.length;
+  });
+  if (pending.length > 0) {
+    const last = results.length - 1;
+    blockLines[last]++;
+    stitcher.line(pending, last, blockLines[last], pendingAt - blockOffsets[last]);
+  }
+  const parts = [...(await pool.finishSession(session)), stitcher.finish()];
+  const summary = mergeFileParts(
+    { path, sizeBytes: st.size, mtimeMs: st.mtimeMs, read },
+    parts,
+    blockLines,
+    {
+      slowestPerOp: options.slowestPerOp ?? 10,
+      maxSpans: options.maxSpans ?? 100_000,
+      maxBadExamples: options.maxBadExamples ?? 5,
+    },
+    blockOffsets,
+  );
+  hooks.onProgress?.(st.size, summary.events);
+  return summary;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
   return out;
 }

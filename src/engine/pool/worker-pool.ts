@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TraceFileSummary } from '../model/types';
-import { scanTraceFile } from '../summary/scan-file';
+import { scanTraceFile, type RangeScan } from '../summary/scan-file';
 import { queryTraceEvents, type EventColumns, type EventQuery } from '../store/event-columns';
 import { AbortedError } from '../read/trace-bytes';
 import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
@@ -23,7 +23,7 @@ export interface TaskHooks {
 type Pending = {
   msg: ToWorker;
   hooks: TaskHooks;
-  resolve: (v: TraceFileSummary | EventColumns | number) => void;
+  resolve: (v: TraceFileSummary | EventColumns | number | RangeScan) => void;
   reject: (e: Error) => void;
   onAbort?: () => void;
 };
@@ -102,6 +102,32 @@ export class WorkerPool {
     return this.submit(msg, hooks) as Promise<number>;
   }
 
+  /** Inflates and scans the gzip members in [from, to) of a file on whichever worker is free (a session's block). */
+  scanRange(
+    session: number,
+    blockIndex: number,
+    path: string,
+    from: number,
+    to: number,
+    first: boolean,
+    options: WorkerScanOptions,
+    hooks: TaskHooks = {},
+  ): Promise<RangeScan> {
+    if (this.size === 0) return Promise.reject(new Error('scanning in ranges needs worker threads'));
+    const msg: ToWorker = {
+      type: 'scanRange',
+      id: this.nextId++,
+      session,
+      blockIndex,
+      path,
+      from,
+      to,
+      first,
+      options,
+    };
+    return this.submit(msg, hooks) as Promise<RangeScan>;
+  }
+
   /** Collects the parts of the session's summary from every worker that scanned some of its blocks. */
   async finishSession(session: number): Promise<TraceFileSummary[]> {
     const holders = this.slots.filter((s) => s.sessions.has(session));
@@ -147,7 +173,10 @@ export class WorkerPool {
     );
   }
 
-  private submit(msg: ToWorker, hooks: TaskHooks): Promise<TraceFileSummary | EventColumns | number> {
+  private submit(
+    msg: ToWorker,
+    hooks: TaskHooks,
+  ): Promise<TraceFileSummary | EventColumns | number | RangeScan> {
     if (this.disposed) return Promise.reject(new Error('worker pool is disposed'));
     if (hooks.signal?.aborted) return Promise.reject(new AbortedError());
     return new Promise((resolve, reject) => {
@@ -170,7 +199,7 @@ export class WorkerPool {
       }
       const task = this.queue.shift()!;
       slot.task = task;
-      if (task.msg.type === 'scanBlock') slot.sessions.add(task.msg.session);
+      if (task.msg.type === 'scanBlock' || task.msg.type === 'scanRange') slot.sessions.add(task.msg.session);
       // a busy worker keeps the process alive (the CLI awaits it); an idle one must not
       slot.worker.ref();
       slot.worker.postMessage(
@@ -208,6 +237,7 @@ export class WorkerPool {
       case 'scanned':
       case 'events':
       case 'blockScanned':
+      case 'rangeScanned':
         this.settle(slot, task);
         if ('ok' in m.result) task.resolve(m.result.ok);
         else task.reject(new Error(m.result.err));

@@ -1,5 +1,5 @@
 import type { TraceFileSummary } from '../model/types';
-import type { ScanOptions } from '../summary/scan-file';
+import type { RangeScan, ScanOptions } from '../summary/scan-file';
 import type { EventColumns, EventQuery } from '../store/event-columns';
 
 /** A reply that either carries a value or says what went wrong. */
@@ -20,6 +20,18 @@ export type ToWorker =
       block: Uint8Array;
       options: WorkerScanOptions;
     }
+  /** The gzip members in [from, to) of a big multi-member file: this worker inflates and scans them. */
+  | {
+      type: 'scanRange';
+      id: number;
+      session: number;
+      blockIndex: number;
+      path: string;
+      from: number;
+      to: number;
+      first: boolean;
+      options: WorkerScanOptions;
+    }
   /** The session's blocks are all scanned: reply with this worker's part of the file's summary. */
   | { type: 'finishSession'; id: number; session: number }
   /** The session was cancelled: forget its state. */
@@ -30,6 +42,7 @@ export type FromWorker =
   | { type: 'progress'; id: number; bytesDone: number; events: number }
   | { type: 'scanned'; id: number; result: Result<TraceFileSummary> }
   | { type: 'blockScanned'; id: number; result: Result<number> }
+  | { type: 'rangeScanned'; id: number; result: Result<RangeScan> }
   /** `ok` is null when this worker scanned no block of the session. */
   | { type: 'sessionFinished'; id: number; result: Result<TraceFileSummary | null> }
   | { type: 'events'; id: number; result: Result<EventColumns> };

@@ -48,6 +48,17 @@ port.on('message', async (msg: ToWorker) => {
       }
       break;
     }
+    case 'scanRange': {
+      try {
+        let scanner = sessions.get(msg.session);
+        if (!scanner) sessions.set(msg.session, (scanner = new BlockScanner(msg.options)));
+        const r = scanner.scanRange(msg.path, msg.from, msg.to, msg.blockIndex, msg.first);
+        post({ type: 'rangeScanned', id: msg.id, result: { ok: r } });
+      } catch (e) {
+        post({ type: 'rangeScanned', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
     case 'finishSession': {
       const scanner = sessions.get(msg.session);
       sessions.delete(msg.session);

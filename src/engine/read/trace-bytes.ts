@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 
@@ -100,23 +101,28 @@ async function* readPlain(
 async function gzipHeaderLength(fh: FileHandle, pos: number, size: number): Promise<number> {
   const buf = Buffer.alloc(Math.min(64 * 1024, size - pos));
   const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-  if (bytesRead < 10 || buf[0] !== 0x1f || buf[1] !== 0x8b || buf[2] !== 8) return -1;
-  const flags = buf[3];
+  return parseGzipHeader(buf, 0, bytesRead);
+}
+
+/** Length of the gzip member header at buf[p], or -1 when the bytes there (up to `limit`) are not one. */
+export function parseGzipHeader(buf: Buffer, p0: number, limit: number): number {
+  if (limit - p0 < 10 || buf[p0] !== 0x1f || buf[p0 + 1] !== 0x8b || buf[p0 + 2] !== 8) return -1;
+  const flags = buf[p0 + 3];
   if (flags & 0xe0) return -1;
-  let p = 10;
+  let p = p0 + 10;
   if (flags & 4) {
-    if (p + 2 > bytesRead) return -1;
+    if (p + 2 > limit) return -1;
     p += 2 + buf.readUInt16LE(p);
   }
   for (const bit of [8, 16]) {
     if (flags & bit) {
       const z = buf.indexOf(0, p);
-      if (z < 0 || z >= bytesRead) return -1;
+      if (z < 0 || z >= limit) return -1;
       p = z + 1;
     }
   }
   if (flags & 2) p += 2;
-  return p <= bytesRead ? p : -1;
+  return p <= limit ? p - p0 : -1;
 }
 
 interface MemberResult {
@@ -308,15 +314,21 @@ async function findNextMember(fh: FileHandle, from: number, size: number): Promi
       if (buf[i + 1] === 0x8b && buf[i + 2] === 8 && (await decodesCleanly(fh, pos + i, size)))
         return pos + i;
     }
+    if (pos + bytesRead >= size) return -1;
     pos += bytesRead - 2;
   }
   return -1;
 }
 
-async function decodesCleanly(fh: FileHandle, at: number, size: number): Promise<boolean> {
+async function decodesCleanly(
+  fh: FileHandle,
+  at: number,
+  size: number,
+  probeBytes = 256 * 1024,
+): Promise<boolean> {
   const headerLen = await gzipHeaderLength(fh, at, size);
   if (headerLen < 0) return false;
-  const probe = Buffer.alloc(Math.min(256 * 1024, size - at - headerLen));
+  const probe = Buffer.alloc(Math.min(probeBytes, size - at - headerLen));
   const { bytesRead } = await fh.read(probe, 0, probe.length, at + headerLen);
   try {
     // Z_SYNC_FLUSH as finishFlush: a probe that ends mid-stream is fine, only invalid data throws
@@ -324,5 +336,105 @@ async function decodesCleanly(fh: FileHandle, at: number, size: number): Promise
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Where the gzip members of a file start (v1.0.15+ writes one per 16 MiB of text), so that several workers can each
+ * inflate some of them. Candidates are gzip headers that decode cleanly for a while; a false one (a header-like
+ * byte run inside compressed data) only makes a worker's range end mid-member, which that worker reports as a
+ * problem, and the caller then reads the file in one pass instead. Returns [] for a file that is not gzip.
+ */
+export async function findGzipMembers(path: string, signal?: AbortSignal): Promise<number[]> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    if ((await gzipHeaderLength(fh, 0, size)) < 0) return [];
+    const starts = [0];
+    const buf = Buffer.alloc(READ_CHUNK + 2);
+    let pos = 1;
+    while (pos < size) {
+      throwIfAborted(signal);
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
+      // a header needs 4 bytes; the last 3 of a chunk are read again with the next one
+      if (bytesRead <= 3) break;
+      for (let i = buf.indexOf(0x1f, 0); i >= 0 && i + 3 < bytesRead; i = buf.indexOf(0x1f, i + 1)) {
+        if (buf[i + 1] !== 0x8b || buf[i + 2] !== 8 || buf[i + 3] & 0xe0) continue;
+        if (await decodesCleanly(fh, pos + i, size, 16 * 1024)) starts.push(pos + i);
+      }
+      if (pos + bytesRead >= size) break;
+      pos += bytesRead - 3;
+    }
+    return starts;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The most compressed bytes a worker inflates in one go (members are 16 MiB of text, ~1-2 MiB compressed). */
+export const MAX_SYNC_RANGE = 64 * 1024 * 1024;
+
+/**
+ * Inflates the whole gzip members in [from, to) of a file synchronously, handing each member's text to `onText`:
+ * a worker thread may block, and without the stream machinery a member inflates at the gunzip floor. Any damage
+ * (a cut, corrupt, CRC-failing or not-gzip member) ends the range with a problem in `status`.
+ */
+export function inflateRangeSync(
+  path: string,
+  from: number,
+  to: number,
+  status: ReadStatus,
+  onText: (text: Buffer) => void,
+): void {
+  const fd = openSync(path, 'r');
+  let buf: Buffer;
+  try {
+    buf = Buffer.allocUnsafe(to - from);
+    const n = readSync(fd, buf, 0, buf.length, from);
+    buf = buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+  status.compressed = true;
+  status.compressedBytes = buf.length;
+  let pos = 0;
+  while (pos < buf.length) {
+    const hl = parseGzipHeader(buf, pos, buf.length);
+    if (hl < 0) {
+      status.truncated = true;
+      status.problems.push(`bytes at offset ${from + pos} are not a gzip member`);
+      return;
+    }
+    let text: Buffer;
+    let consumed: number;
+    try {
+      const r = zlib.inflateRawSync(buf.subarray(pos + hl), { info: true }) as unknown as {
+        buffer: Buffer;
+        engine: { bytesWritten: number };
+      };
+      text = r.buffer;
+      consumed = r.engine.bytesWritten;
+    } catch (e) {
+      status.truncated = true;
+      status.problems.push(`gzip member at offset ${from + pos}: ${(e as Error).message}`);
+      return;
+    }
+    const trailer = pos + hl + consumed;
+    if (trailer + 8 > buf.length) {
+      status.truncated = true;
+      status.problems.push(`gzip member at offset ${from + pos} has no complete trailer`);
+      return;
+    }
+    if (
+      buf.readUInt32LE(trailer) !== zlib.crc32(text) >>> 0 ||
+      buf.readUInt32LE(trailer + 4) !== text.length % 2 ** 32
+    ) {
+      status.problems.push(`gzip member at offset ${from + pos} fails its CRC/size check`);
+    }
+    status.members++;
+    status.uncompressedBytes += text.length;
+    pos = trailer + 8;
+    status.compressedDone = pos;
+    onText(text);
   }
 }

@@ -11,6 +11,11 @@ export class Interner {
   private readonly byHash = new Map<number, number | number[]>();
   /** The id returned last: consecutive events very often name the same file, op and category. */
   private last = -1;
+  /**
+   * A direct-mapped cache of recent ids by (length, first and last byte): the handful of op names and categories
+   * that alternate line after line are found with one compare, without hashing.
+   */
+  private readonly recent = new Int32Array(256).fill(-1);
 
   constructor(initial: string[] = []) {
     for (const s of initial) this.add(s);
@@ -40,6 +45,9 @@ export class Interner {
     decoded: string | undefined,
   ): number {
     if (this.last >= 0 && sameBytes(this.raw[this.last], b, s, e)) return this.last;
+    const slot = e > s ? ((e - s) * 31 + b[s] * 7 + b[e - 1]) & 255 : 0;
+    const cached = this.recent[slot];
+    if (cached >= 0 && sameBytes(this.raw[cached], b, s, e)) return (this.last = cached);
     // Paths share long prefixes and differ near the end: hash the length, the last 24 and the first 8 bytes.
     let h = Math.imul(0x811c9dc5 ^ (e - s), 0x01000193);
     for (let i = Math.max(s, e - 24); i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
@@ -48,9 +56,10 @@ export class Interner {
     const hit = this.byHash.get(h);
     if (hit !== undefined) {
       if (typeof hit === 'number') {
-        if (sameBytes(this.raw[hit], b, s, e)) return (this.last = hit);
+        if (sameBytes(this.raw[hit], b, s, e)) return (this.recent[slot] = this.last = hit);
       } else {
-        for (const id of hit) if (sameBytes(this.raw[id], b, s, e)) return (this.last = id);
+        for (const id of hit)
+          if (sameBytes(this.raw[id], b, s, e)) return (this.recent[slot] = this.last = id);
       }
     }
     const id = this.strings.length;
@@ -60,7 +69,7 @@ export class Interner {
     if (hit === undefined) this.byHash.set(h, id);
     else if (typeof hit === 'number') this.byHash.set(h, [hit, id]);
     else hit.push(id);
-    return (this.last = id);
+    return (this.recent[slot] = this.last = id);
   }
 }
 

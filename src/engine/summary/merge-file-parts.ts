@@ -20,6 +20,8 @@ export function mergeFileParts(
   parts: TraceFileSummary[],
   blockLines: number[],
   limits: { slowestPerOp: number; maxSpans: number; maxBadExamples: number },
+  /** Where each block's text starts in the file's text, when the parts' offsets are relative to their block. */
+  blockOffsets?: number[],
 ): TraceFileSummary {
   const lineBase: number[] = [];
   let lines = 0;
@@ -27,9 +29,12 @@ export function mergeFileParts(
     lineBase.push(lines);
     lines += n ?? 0;
   }
-  const move = <T extends { line: number; block?: number }>(x: T): T => {
+  const move = <T extends { line: number; offset?: number; block?: number }>(x: T): T => {
     const { block, ...rest } = x;
-    return { ...rest, line: x.line + (block === undefined ? 0 : lineBase[block]) } as T;
+    if (block === undefined) return rest as T;
+    const moved = { ...rest, line: x.line + lineBase[block] } as T;
+    if (blockOffsets && x.offset !== undefined) moved.offset = x.offset + blockOffsets[block];
+    return moved;
   };
   const fileHashes = new Map<string, string>();
   const hostHashes = new Map<string, string>();
@@ -135,7 +140,7 @@ export function mergeFileParts(
     p.writes ? [{ table: { ...p.writes, files: p.writes.files.map(fileName) } }] : [],
   );
   if (tables.length) {
-    const joined = concatWriteTables(tables, WRITES_PER_FILE, lineBase);
+    const joined = concatWriteTables(tables, WRITES_PER_FILE, lineBase, blockOffsets);
     const order = Array.from(joined.line.keys()).sort((a, b) => joined.line[a] - joined.line[b]);
     out.writes = reorderWrites(joined, order);
     delete out.writes.trace;

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { newReadStatus, readTraceBytes, type ReadStatus } from '../read/trace-bytes';
+import { inflateRangeSync, newReadStatus, readTraceBytes, type ReadStatus } from '../read/trace-bytes';
 import { forEachLine } from '../read/lines';
 import { badReason, LineFields, LineKind, Ph, scanLine } from '../scan/line-scanner';
 import { decodeJsonString, escapeControlChars, Interner } from '../scan/interner';
@@ -144,7 +144,11 @@ class FileAccumulator {
   /** Indexed by file ref + 1, then by (name id + 1) * 2 + (STDIO ? 1 : 0): small-integer indices, no hashing. */
   private readonly opsByFile: OpAcc[][] = [];
   private readonly ops: OpAcc[] = [];
+  private lastOp: OpAcc | undefined;
   private readonly procs = new Map<number, ProcAcc>();
+  private lastPid = NaN;
+  private lastTid = NaN;
+  private lastProc: ProcAcc | undefined;
   private readonly bins = new Map<number, Map<number, number[]>>();
   private binBase: number | undefined;
   private lastSeries = -1;
@@ -247,14 +251,24 @@ class FileAccumulator {
     if (ts + dur > this.tsMax) this.tsMax = ts + dur;
     const catId = this.cats.span(b, f.cat);
     if (catId >= 0) this.catCounts[catId] = (this.catCounts[catId] ?? 0) + 1;
+    // one process writes a trace file: the last process and thread almost always repeat
     const pid = f.pid;
-    let proc = this.procs.get(pid);
-    if (proc === undefined) {
-      proc = { host: -1, threads: new Set(), events: 0 };
-      this.procs.set(pid, proc);
+    let proc = this.lastProc;
+    if (pid !== this.lastPid || proc === undefined) {
+      proc = this.procs.get(pid);
+      if (proc === undefined) {
+        proc = { host: -1, threads: new Set(), events: 0 };
+        this.procs.set(pid, proc);
+      }
+      this.lastPid = pid;
+      this.lastProc = proc;
+      this.lastTid = NaN;
     }
     proc.events++;
-    proc.threads.add(f.tid);
+    if (f.tid !== this.lastTid) {
+      proc.threads.add(f.tid);
+      this.lastTid = f.tid;
+    }
     if (proc.host < 0) {
       if (f.hostname.present) proc.host = this.hosts.span(b, f.hostname);
       else if (f.hhash.present) proc.host = -2 - this.hostHashTokens.span(b, f.hhash);
@@ -304,14 +318,18 @@ class FileAccumulator {
     }
     const rule = nameId >= 0 ? this.nameRule[nameId] : BytesRule.None;
     const bytes = callBytes(rule, f.ret, f.size);
-    let byOp = this.opsByFile[fileRef + 1];
-    if (byOp === undefined) byOp = this.opsByFile[fileRef + 1] = [];
-    const slot = (nameId + 1) * 2 + (this.cats.strings[catId] === 'STDIO' ? 1 : 0);
-    let op = byOp[slot];
-    if (op === undefined) {
-      op = { fileRef, nameId, catId, count: 0, bytes: 0, durUs: 0, durMaxUs: 0, slowest: [] };
-      byOp[slot] = op;
-      this.ops.push(op);
+    let op = this.lastOp;
+    if (op === undefined || op.fileRef !== fileRef || op.nameId !== nameId || op.catId !== catId) {
+      let byOp = this.opsByFile[fileRef + 1];
+      if (byOp === undefined) byOp = this.opsByFile[fileRef + 1] = [];
+      const slot = (nameId + 1) * 2 + (this.cats.strings[catId] === 'STDIO' ? 1 : 0);
+      op = byOp[slot];
+      if (op === undefined) {
+        op = { fileRef, nameId, catId, count: 0, bytes: 0, durUs: 0, durMaxUs: 0, slowest: [] };
+        byOp[slot] = op;
+        this.ops.push(op);
+      }
+      this.lastOp = op;
     }
     op.count++;
     op.bytes += bytes;
@@ -539,7 +557,7 @@ export class BlockScanner {
     this.acc = new FileAccumulator('', opts);
   }
 
-  /** Returns the number of lines in the block. */
+  /** Returns the number of lines in the block. `offset` is added to the block's byte offsets. */
   scan(block: Uint8Array, blockIndex: number, offset: number): number {
     const acc = this.acc;
     acc.block = blockIndex;
@@ -555,9 +573,71 @@ export class BlockScanner {
     return lineNo;
   }
 
+  /** Scans one line that the caller put together (a line cut in two by a block boundary). */
+  line(bytes: Uint8Array, blockIndex: number, lineNo: number, offset: number): void {
+    this.acc.block = blockIndex;
+    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.acc.line(b, 0, b.length, lineNo, offset);
+  }
+
+  /**
+   * Inflates and scans the gzip members in [from, to) of a file (one worker's share of a multi-member file).
+   * Its text may start or end inside a line: unless this is the file's first range, the text before the first
+   * newline comes back as `head` (line 1 of the block, to be joined with the previous range's `tail`), and the
+   * text after the last newline as `tail`; neither is scanned here. Offsets are relative to the range's text.
+   */
+  scanRange(path: string, from: number, to: number, blockIndex: number, first: boolean): RangeScan {
+    const acc = this.acc;
+    acc.block = blockIndex;
+    const read = newReadStatus();
+    let head: Buffer | null = first ? Buffer.alloc(0) : null;
+    let carry: Buffer = Buffer.alloc(0);
+    let lines = 0;
+    let offset = 0; // of the current member's text in the range's text
+    const line = (b: Buffer, start: number, end: number, at: number) => {
+      lines++;
+      if (head === null) head = Buffer.from(b.subarray(start, end));
+      else acc.line(b, start, end, lines, at);
+    };
+    inflateRangeSync(path, from, to, read, (text) => {
+      let p = 0;
+      if (carry.length > 0) {
+        const nl = text.indexOf(10);
+        if (nl < 0) {
+          carry = Buffer.concat([carry, text]);
+          offset += text.length;
+          return;
+        }
+        const joined = Buffer.concat([carry, text.subarray(0, nl)]);
+        line(joined, 0, joined.length, offset - carry.length);
+        carry = Buffer.alloc(0);
+        p = nl + 1;
+      }
+      for (;;) {
+        const nl = text.indexOf(10, p);
+        if (nl < 0) break;
+        line(text, p, nl, offset + p);
+        p = nl + 1;
+      }
+      if (p < text.length) carry = Buffer.from(text.subarray(p));
+      offset += text.length;
+    });
+    return { lines, head, tail: carry, read };
+  }
+
   finish(): TraceFileSummary {
     return this.acc.finish(newReadStatus());
   }
+}
+
+export interface RangeScan {
+  /** Lines of the range, the head line included (when the range has one). */
+  lines: number;
+  /** Text before the first newline (null: the range holds no newline at all; empty for the first range). */
+  head: Uint8Array | null;
+  /** Text after the last newline. */
+  tail: Uint8Array;
+  read: ReadStatus;
 }
 
 /** A hash as the text of its token, so `123` and `"123"` join and 64-bit integers keep every digit. */

@@ -91,6 +91,7 @@ export function concatWriteTables(
   parts: { table: WriteTable; trace?: number }[],
   cap: number,
   lineBase?: number[],
+  offsetBase?: number[],
 ): WriteTable {
   const names = new Map<string, number>();
   const files: string[] = [];
@@ -135,6 +136,7 @@ export function concatWriteTables(
       out.trace![j] = trace ?? table.trace?.[i] ?? 0;
       for (const k of NUM) out[k][j] = table[k][i];
       if (lineBase && table.block) out.line[j] += lineBase[table.block[i]];
+      if (offsetBase && table.block) out.offset[j] += offsetBase[table.block[i]];
     }
   }
   return out;
