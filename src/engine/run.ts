@@ -9,7 +9,7 @@ import { AbortedError } from './read/trace-bytes';
 import { ResultCache } from './store/cache';
 import { concatColumns, type EventColumns } from './store/event-columns';
 import { DEFAULT_BIN_US, failedSummary } from './summary/scan-file';
-import { mergeRun, type RunSummary } from './summary/run-summary';
+import { RunMerger, type RunSummary } from './summary/run-summary';
 
 /** Files at least this big on disk are scanned by all workers together rather than by one. */
 export const SPLIT_MIN_BYTES = 8 * 1024 * 1024;
@@ -65,8 +65,8 @@ async function withPool<T>(opts: RunOptions, fn: (pool: WorkerPool) => Promise<T
 
 export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}): Promise<RunSummary> {
   const started = Date.now();
-  // every queued file listens for cancellation
-  if (opts.signal) setMaxListeners(files.length + 10, opts.signal);
+  // every queued file, block and member listens for cancellation
+  if (opts.signal) setMaxListeners(0, opts.signal);
   const scanOpts = opts.scan ?? {};
   const cache = opts.cacheDir ? new ResultCache(opts.cacheDir) : undefined;
   const sizes = await Promise.all(
@@ -108,9 +108,11 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
     splitting = run.catch(() => undefined);
     return run;
   };
-  const results = await withPool(opts, (pool) =>
+  // each file is folded into the run as soon as it is read: memory holds the run, not every file's summary
+  const merger = new RunMerger(scanOpts.binUs ?? DEFAULT_BIN_US);
+  await withPool(opts, (pool) =>
     Promise.all(
-      files.map(async (path, i): Promise<TraceFileSummary> => {
+      files.map(async (path, i): Promise<void> => {
         const key = await cache?.key(path, { scan: 'summary', scanOpts });
         let result = await cache?.get<TraceFileSummary>(key);
         if (!result) {
@@ -133,13 +135,13 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
         done[i] = sizes[i];
         events[i] = result.events;
         filesDone++;
+        merger.add(result, i);
         report();
-        return result;
       }),
     ),
   );
   report(true);
-  return mergeRun(results, scanOpts.binUs ?? DEFAULT_BIN_US);
+  return merger.finish();
 }
 
 export interface FileEventsQuery {

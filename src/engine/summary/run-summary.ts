@@ -6,7 +6,7 @@ import {
   type IoCall,
   type TraceFileSummary,
 } from '../model/types';
-import { concatWriteTables, WRITES_PER_RUN, type WriteTable } from './write-table';
+import { concatWriteTables, reorderWrites, WRITES_PER_RUN, type WriteTable } from './write-table';
 
 /** A call located in the run: which trace file (index into `RunSummary.files`) and where in it. */
 export interface RunIoCall extends IoCall {
@@ -88,29 +88,24 @@ export const SLOWEST_PER_ROW = 10;
 export const SLOWEST_IN_RUN = 500;
 
 export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
-  const runFileHashes = new Map<string, string>();
-  const runHostHashes = new Map<string, string>();
-  for (const f of files) {
-    for (const [h, name] of f.fileHashes) if (!runFileHashes.has(h)) runFileHashes.set(h, name);
-    for (const [h, name] of f.hostHashes) if (!runHostHashes.has(h)) runHostHashes.set(h, name);
-  }
-  const unresolved = new Set<string>();
-  const fileName = (name: string): string => {
-    if (!name.startsWith(UNRESOLVED_PREFIX)) return name;
-    const hash = name.slice(UNRESOLVED_PREFIX.length);
-    const resolved = runFileHashes.get(hash);
-    if (resolved !== undefined) return resolved;
-    unresolved.add(hash);
-    return `fhash:${hash}`;
-  };
-  const hostName = (name: string): string => {
-    if (!name.startsWith(UNRESOLVED_PREFIX)) return name;
-    const hash = name.slice(UNRESOLVED_PREFIX.length);
-    return runHostHashes.get(hash) ?? `hhash:${hash}`;
-  };
+  const merger = new RunMerger(binUs);
+  files.forEach((f, trace) => merger.add(f, trace));
+  return merger.finish();
+}
 
-  const totals: RunSummary['totals'] = {
-    traceFiles: files.length,
+/**
+ * Folds trace files into a run one at a time, as they finish, so that memory holds the run's result and a slim
+ * copy of each file (its op rows without their slowest calls), not every file's full summary: a run of a
+ * thousand files costs what its distinct (file, op) rows and time bins cost. File names stay unresolved until
+ * finish(), because a hash one file uses may be declared by a file that comes later.
+ */
+export class RunMerger {
+  private readonly files: TraceFileSummary[] = [];
+  /** hash -> [text, trace]: the declaration of the earliest trace file wins, whatever order files finish in. */
+  private readonly runFileHashes = new Map<string, [string, number]>();
+  private readonly runHostHashes = new Map<string, [string, number]>();
+  private readonly totals: RunSummary['totals'] = {
+    traceFiles: 0,
     events: 0,
     metadata: 0,
     counters: 0,
@@ -124,124 +119,216 @@ export function mergeRun(files: TraceFileSummary[], binUs: number): RunSummary {
     tsMin: Infinity,
     tsMax: -Infinity,
   };
-  const categories: Record<string, number> = {};
-  const ops = new Map<string, RunOpRow>();
-  const processes: RunSummary['processes'] = [];
-  const hosts = new Set<string>();
-  const eras: Partial<Record<FormatEra, number>> = {};
-  const series = new Map<string, Map<number, number[]>>();
-  const slowest: RunIoCall[] = [];
-  const spans: RunSpan[] = [];
-  const badExamples: RunBadLine[] = [];
+  private readonly categories: Record<string, number> = {};
+  private readonly ops = new Map<string, RunOpRow>();
+  private readonly processes: RunSummary['processes'] = [];
+  private readonly eras: Partial<Record<FormatEra, number>> = {};
+  private readonly series = new Map<string, Map<number, number[]>>();
+  private readonly spans: RunSpan[] = [];
+  private readonly badExamples: RunBadLine[] = [];
+  /** Write tables not yet joined; joined (and thinned to the cap) whenever they hold twice the cap. */
+  private writeParts: { table: WriteTable; trace?: number }[] = [];
+  private writeRows = 0;
 
-  files.forEach((f, trace) => {
-    totals.events += f.events;
-    totals.metadata += f.metadata;
-    totals.counters += f.counters;
-    totals.badLines += f.badLines;
-    totals.eventsWithArgs += f.eventsWithArgs;
-    totals.eventsWithFile += f.eventsWithFile;
-    if (f.read.truncated) totals.truncatedFiles++;
-    if (f.error) totals.unreadableFiles++;
-    totals.compressedBytes += f.read.compressedBytes;
-    totals.uncompressedBytes += f.read.uncompressedBytes;
-    if (f.tsMin < totals.tsMin) totals.tsMin = f.tsMin;
-    if (f.tsMax > totals.tsMax) totals.tsMax = f.tsMax;
-    eras[f.era] = (eras[f.era] ?? 0) + 1;
-    for (const [cat, n] of Object.entries(f.categories)) categories[cat] = (categories[cat] ?? 0) + n;
-    for (const row of f.ops) {
-      const file = fileName(row.file);
-      const key = `${file}\u0000${row.cat}\u0000${row.op}`;
-      let acc = ops.get(key);
-      if (!acc) {
-        acc = {
-          file,
-          cat: row.cat,
-          op: row.op,
-          count: 0,
-          bytes: 0,
-          durUs: 0,
-          durMaxUs: 0,
-          traces: [],
-          slowest: [],
-        };
-        ops.set(key, acc);
-      }
-      acc.count += row.count;
-      acc.bytes += row.bytes;
-      acc.durUs += row.durUs;
-      acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      if (acc.traces[acc.traces.length - 1] !== trace) acc.traces.push(trace);
-      for (const call of row.slowest) acc.slowest.push({ ...call, trace, file, cat: row.cat, op: row.op });
-      if (acc.slowest.length > SLOWEST_PER_ROW) {
-        acc.slowest.sort(slowestFirst);
-        acc.slowest.length = SLOWEST_PER_ROW;
+  constructor(private readonly binUs: number) {}
+
+  add(f: TraceFileSummary, trace: number): void {
+    const t = this.totals;
+    t.traceFiles++;
+    t.events += f.events;
+    t.metadata += f.metadata;
+    t.counters += f.counters;
+    t.badLines += f.badLines;
+    t.eventsWithArgs += f.eventsWithArgs;
+    t.eventsWithFile += f.eventsWithFile;
+    if (f.read.truncated) t.truncatedFiles++;
+    if (f.error) t.unreadableFiles++;
+    t.compressedBytes += f.read.compressedBytes;
+    t.uncompressedBytes += f.read.uncompressedBytes;
+    if (f.tsMin < t.tsMin) t.tsMin = f.tsMin;
+    if (f.tsMax > t.tsMax) t.tsMax = f.tsMax;
+    this.eras[f.era] = (this.eras[f.era] ?? 0) + 1;
+    for (const [h, name] of f.fileHashes) declare(this.runFileHashes, h, name, trace);
+    for (const [h, name] of f.hostHashes) declare(this.runHostHashes, h, name, trace);
+    for (const [cat, n] of Object.entries(f.categories))
+      this.categories[cat] = (this.categories[cat] ?? 0) + n;
+    for (const row of f.ops)
+      addOpRow(
+        this.ops,
+        row.file,
+        row,
+        trace,
+        row.slowest.map((c) => ({ ...c, trace, file: row.file, cat: row.cat, op: row.op })),
+      );
+    for (const p of f.processes) {
+      this.processes.push({ pid: p.pid, host: p.host, threads: p.threads.length, events: p.events, trace });
+    }
+    for (const s of f.timeline) addBins(this.series, `${s.kind}\u0000${s.file}`, s.bins);
+    for (const s of f.spans) this.spans.push({ ...s, trace });
+    for (const b of f.badExamples) this.badExamples.push({ ...b, trace });
+    if (f.writes && f.writes.length > 0) {
+      this.writeParts.push({ table: f.writes, trace });
+      this.writeRows += f.writes.length;
+      if (this.writeRows > 2 * WRITES_PER_RUN) {
+        const joined = concatWriteTables(this.writeParts, WRITES_PER_RUN);
+        this.writeParts = [{ table: joined }];
+        this.writeRows = joined.length;
       }
     }
-    for (const p of f.processes) {
+    // what the run keeps of the file: its own figures, without what was merged above
+    this.files[trace] = {
+      ...f,
+      ops: f.ops.map((o) => ({ ...o, slowest: [] })),
+      timeline: [],
+      spans: [],
+      writes: undefined,
+    };
+  }
+
+  finish(): RunSummary {
+    const unresolved = new Set<string>();
+    const fileName = (name: string): string => {
+      if (!name.startsWith(UNRESOLVED_PREFIX)) return name;
+      const hash = name.slice(UNRESOLVED_PREFIX.length);
+      const resolved = this.runFileHashes.get(hash);
+      if (resolved !== undefined) return resolved[0];
+      unresolved.add(hash);
+      return `fhash:${hash}`;
+    };
+    const hostName = (name: string): string => {
+      if (!name.startsWith(UNRESOLVED_PREFIX)) return name;
+      const hash = name.slice(UNRESOLVED_PREFIX.length);
+      return this.runHostHashes.get(hash)?.[0] ?? `hhash:${hash}`;
+    };
+    // rows keyed by raw names: resolving may join two of them (a path and its hash)
+    const ops = new Map<string, RunOpRow>();
+    for (const row of this.ops.values()) {
+      const file = fileName(row.file);
+      addOpRow(
+        ops,
+        file,
+        row,
+        -1,
+        row.slowest.map((c) => ({ ...c, file })),
+        row.traces,
+      );
+    }
+    const series = new Map<string, Map<number, number[]>>();
+    for (const [key, bins] of this.series) {
+      const [kind, raw] = key.split('\u0000');
+      const flat: number[] = [];
+      for (const [bin, cell] of bins) flat.push(bin, cell[0], cell[1]);
+      addBins(series, `${kind}\u0000${fileName(raw)}`, flat);
+    }
+    const timeline: RunTimeSeries[] = [];
+    for (const [key, bins] of series) {
+      const [kind, file] = key.split('\u0000') as ['read' | 'write', string];
+      const flat: number[] = [];
+      for (const bin of [...bins.keys()].sort((a, b) => a - b)) flat.push(bin, ...bins.get(bin)!);
+      timeline.push({ file, kind, bins: flat });
+    }
+    // files may have been added in any order: lists come out in trace-file order
+    const byLine = (a: { trace: number; line: number }, b: { trace: number; line: number }) =>
+      a.trace - b.trace || a.line - b.line;
+    this.spans.sort(byLine);
+    this.badExamples.sort(byLine);
+    this.processes.sort((a, b) => a.trace - b.trace);
+    const hosts = new Set<string>();
+    const processes = this.processes.map((p) => {
       const host = hostName(p.host);
       if (host) hosts.add(host);
-      processes.push({ pid: p.pid, host, threads: p.threads.length, events: p.events, trace });
+      return { ...p, host };
+    });
+    const totals = { ...this.totals };
+    if (totals.tsMin === Infinity) {
+      totals.tsMin = NaN;
+      totals.tsMax = NaN;
     }
-    for (const s of f.timeline) {
-      const key = `${s.kind}\u0000${fileName(s.file)}`;
-      let bins = series.get(key);
-      if (!bins) {
-        bins = new Map();
-        series.set(key, bins);
-      }
-      for (let i = 0; i < s.bins.length; i += 3) {
-        const cell = bins.get(s.bins[i]);
-        if (cell) {
-          cell[0] += s.bins[i + 1];
-          cell[1] += s.bins[i + 2];
-        } else bins.set(s.bins[i], [s.bins[i + 1], s.bins[i + 2]]);
-      }
+    const slowest: RunIoCall[] = [];
+    for (const row of ops.values()) {
+      row.slowest.sort(slowestFirst);
+      for (const call of row.slowest) slowest.push(call);
     }
-    for (const s of f.spans) spans.push({ ...s, trace });
-    for (const b of f.badExamples) badExamples.push({ ...b, trace });
-  });
+    slowest.sort(slowestFirst);
+    if (slowest.length > SLOWEST_IN_RUN) slowest.length = SLOWEST_IN_RUN;
+    const joined = concatWriteTables(this.writeParts, WRITES_PER_RUN);
+    const order = Array.from(joined.line.keys()).sort(
+      (a, b) => joined.trace![a] - joined.trace![b] || joined.line[a] - joined.line[b],
+    );
+    const sorted = reorderWrites(joined, order);
+    const writes = { ...sorted, files: sorted.files.map(fileName) };
+    return {
+      files: this.files,
+      totals,
+      categories: this.categories,
+      ops: [...ops.values()].sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op)),
+      processes,
+      hosts: [...hosts].sort(),
+      eras: this.eras,
+      binUs: this.binUs,
+      timeline,
+      slowest,
+      spans: this.spans,
+      badExamples: this.badExamples,
+      unresolvedFileHashes: unresolved.size,
+      writes,
+    };
+  }
+}
 
-  const writes = concatWriteTables(
-    files.flatMap((f, trace) =>
-      f.writes ? [{ table: { ...f.writes, files: f.writes.files.map(fileName) }, trace }] : [],
-    ),
-    WRITES_PER_RUN,
-  );
-  const timeline: RunTimeSeries[] = [];
-  for (const [key, bins] of series) {
-    const [kind, file] = key.split('\u0000') as ['read' | 'write', string];
-    const flat: number[] = [];
-    for (const bin of [...bins.keys()].sort((a, b) => a - b)) flat.push(bin, ...bins.get(bin)!);
-    timeline.push({ file, kind, bins: flat });
+/** Adds a row's figures under `file` (and a trace, or the row's traces), keeping the slowest calls bounded. */
+function addOpRow(
+  rows: Map<string, RunOpRow>,
+  file: string,
+  row: { cat: string; op: string; count: number; bytes: number; durUs: number; durMaxUs: number },
+  trace: number,
+  calls: RunIoCall[],
+  traces?: number[],
+): void {
+  const key = `${file}\u0000${row.cat}\u0000${row.op}`;
+  let acc = rows.get(key);
+  if (!acc) {
+    acc = {
+      file,
+      cat: row.cat,
+      op: row.op,
+      count: 0,
+      bytes: 0,
+      durUs: 0,
+      durMaxUs: 0,
+      traces: [],
+      slowest: [],
+    };
+    rows.set(key, acc);
   }
-  if (totals.tsMin === Infinity) {
-    totals.tsMin = NaN;
-    totals.tsMax = NaN;
+  acc.count += row.count;
+  acc.bytes += row.bytes;
+  acc.durUs += row.durUs;
+  acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
+  for (const t of traces ?? [trace]) if (!acc.traces.includes(t)) acc.traces.push(t);
+  if (traces) acc.traces.sort((a, b) => a - b);
+  for (const c of calls) acc.slowest.push(c);
+  if (acc.slowest.length > SLOWEST_PER_ROW) {
+    acc.slowest.sort(slowestFirst);
+    acc.slowest.length = SLOWEST_PER_ROW;
   }
-  for (const row of ops.values()) {
-    row.slowest.sort(slowestFirst);
-    for (const call of row.slowest) slowest.push(call);
+}
+
+function declare(table: Map<string, [string, number]>, hash: string, text: string, trace: number): void {
+  const known = table.get(hash);
+  if (!known || trace < known[1]) table.set(hash, [text, trace]);
+}
+
+function addBins(series: Map<string, Map<number, number[]>>, key: string, flat: number[]): void {
+  let bins = series.get(key);
+  if (!bins) series.set(key, (bins = new Map()));
+  for (let i = 0; i < flat.length; i += 3) {
+    const cell = bins.get(flat[i]);
+    if (cell) {
+      cell[0] += flat[i + 1];
+      cell[1] += flat[i + 2];
+    } else bins.set(flat[i], [flat[i + 1], flat[i + 2]]);
   }
-  slowest.sort(slowestFirst);
-  if (slowest.length > SLOWEST_IN_RUN) slowest.length = SLOWEST_IN_RUN;
-  return {
-    // the run holds the writes once, in `writes`
-    files: files.map((f) => ({ ...f, writes: undefined })),
-    totals,
-    categories,
-    ops: [...ops.values()].sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op)),
-    processes,
-    hosts: [...hosts].sort(),
-    eras,
-    binUs,
-    timeline,
-    slowest,
-    spans,
-    badExamples,
-    unresolvedFileHashes: unresolved.size,
-    writes,
-  };
 }
 
 /** Slowest first; ties in file order, so the list does not depend on how the work was spread. */
