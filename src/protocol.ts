@@ -183,6 +183,8 @@ export interface CompareData {
   runs: { runId: string; label: string; folder: string; role: 'baseline' | 'other' }[];
   metrics: MetricRow[];
   patterns: PatternRow[];
+  /** Per run, its slowest writes (each opens that run's event list on it). */
+  slowestWrites: SlowCall[][];
   markdown: string;
   csv: string;
 }

@@ -62,7 +62,6 @@ export function dashboardSummary(
   folder: string,
   s: ViewSettings,
 ): DashboardSummary {
-  const t0 = finite(run.totals.tsMin);
   const tiers = new Map<string, string>();
   const tier = (file: string) => {
     let t = tiers.get(file);
@@ -79,9 +78,24 @@ export function dashboardSummary(
     durUs: Float64Array.from(run.ops, (o) => o.durUs),
     durMaxUs: Float64Array.from(run.ops, (o) => o.durMaxUs),
   });
-  const slowestWrites: SlowCall[] = run.slowest
+  const slowestWrites = slowestWriteCalls(run, 100, tier);
+  const slow = slowThreshold(run, s);
+  return {
+    header: runHeader(run, label, folder),
+    tiers: s.tiers,
+    ops,
+    slowestWrites,
+    slowThresholdUs: slow.us,
+    slowThresholdLabel: slow.label,
+  };
+}
+
+/** The run's slowest write calls, located (trace file, line, offset) so a click can open them. */
+export function slowestWriteCalls(run: RunSummary, n: number, tier: (file: string) => string): SlowCall[] {
+  const t0 = finite(run.totals.tsMin);
+  return run.slowest
     .filter((c) => isWriteOp(c.op))
-    .slice(0, 100)
+    .slice(0, n)
     .map((c) => ({
       trace: c.trace,
       line: c.line,
@@ -96,15 +110,6 @@ export function dashboardSummary(
       pid: c.pid,
       tid: c.tid,
     }));
-  const slow = slowThreshold(run, s);
-  return {
-    header: runHeader(run, label, folder),
-    tiers: s.tiers,
-    ops,
-    slowestWrites,
-    slowThresholdUs: slow.us,
-    slowThresholdLabel: slow.label,
-  };
 }
 
 /**

@@ -11,7 +11,8 @@ import type {
   ToWebview,
   ViewTarget,
 } from '../protocol';
-import { writesAnswer } from '../runs/answers';
+import { tierOf } from '../engine/compare/tiers';
+import { slowestWriteCalls, writesAnswer } from '../runs/answers';
 import type { RunId, RunLease } from '../runs/run-registry';
 import { readSettings } from '../runs/settings';
 import type { ViewDeps } from './run-view';
@@ -54,6 +55,7 @@ export function compareData(
     })),
     metrics,
     patterns: patterns.rows.map((r) => ({ pattern: r.pattern, values: r.values, deltas: r.deltas })),
+    slowestWrites: runs.map((r) => slowestWriteCalls(r, 8, (f) => tierOf(f, s.tiers))),
     markdown: toMarkdown(table),
     csv: toCsv(table),
   };

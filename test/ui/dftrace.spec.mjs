@@ -75,6 +75,21 @@ test('baseline versus SCR in two clicks: set baseline, compare', async ({ page }
   const row = metrics.locator('[data-metric=checkpointTime]');
   await expect(row.locator('[data-run="0"]')).toHaveText(/^10\d\.\d+ s$/);
   await expect(row.locator('[data-run="1"]')).toHaveText(/^3\d\d\.\d+ s$/);
+  // POSIX time on the parallel file system: about 101 s straight to Lustre; several hundred s with the flush
+  const pfs = metrics.locator('[data-metric="posixTime.PFS"]');
+  await expect(pfs.locator('[data-run="0"]')).toHaveText(/^10\d\.\d+ s$/);
+  await expect(pfs.locator('[data-run="1"]')).toHaveText(/^\d{3}\.\d+ s$/);
   await expect(cmp.getByTestId('timeline-1')).toBeVisible();
   await shot(page, 'compare-baseline-scr');
+  // a slow write on the SCR side opens the SCR run's event list with that write selected
+  const slow = cmp.locator('[data-testid=compare-slow-write][data-run="1"]').first();
+  await slow.scrollIntoViewIfNeeded();
+  const duration = (await slow.locator('td').nth(1).textContent()).trim();
+  await slow.click();
+  const list = webview(page, 1);
+  const selected = list.locator('[data-selected="true"]');
+  await expect(selected).toBeVisible({ timeout: 60_000 });
+  await expect(selected).toContainText(duration);
+  await expect(list.getByText(/Run: scr-flush/)).toBeVisible();
+  await shot(page, 'compare-slow-write-selected');
 });

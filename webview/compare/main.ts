@@ -305,6 +305,46 @@ async function showPatternOps(box: HTMLElement, data: CompareData, pattern: stri
   );
 }
 
+/** A run's slowest writes under its timeline: Enter or click opens that run's event list on the write. */
+function slowList(data: CompareData, run: number): HTMLElement {
+  const r = data.runs[run];
+  const rows = data.slowestWrites[run].map((w) => {
+    const open = () =>
+      host.send({
+        type: 'openEvents',
+        runId: r.runId,
+        file: w.file,
+        select: { trace: w.trace, line: w.line, offset: w.offset },
+      });
+    const tr = h(
+      'tr',
+      { tabindex: 0, 'data-testid': 'compare-slow-write', 'data-run': run, title: w.file },
+      h('td', { class: 'num' }, fmtUs(w.relUs)),
+      h('td', { class: 'num slow' }, fmtUs(w.dur)),
+      h('td', { class: 'num' }, fmtBytes(w.bytes)),
+      h('td', {}, h('span', { class: 'tier-badge' }, w.tier)),
+      h('td', { class: 'mono file-cell' }, w.file.split('/').pop() ?? w.file),
+    );
+    tr.addEventListener('click', open);
+    tr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        open();
+      } else if (e.key === 'ArrowDown') (tr.nextElementSibling as HTMLElement | null)?.focus();
+      else if (e.key === 'ArrowUp') (tr.previousElementSibling as HTMLElement | null)?.focus();
+    });
+    return tr;
+  });
+  return h(
+    'details',
+    { class: 'slow-writes', open: true },
+    h('summary', {}, `Slowest writes of ${r.label}`),
+    rows.length
+      ? h('table', { class: 'grid', 'aria-label': `Slowest writes of ${r.label}` }, h('tbody', {}, ...rows))
+      : h('p', { class: 'muted' }, 'No write calls.'),
+  );
+}
+
 /** One timeline per run, same y scale, x ranges kept in sync when any of them is zoomed or panned. */
 async function renderTimelines(box: HTMLElement, data: CompareData): Promise<void> {
   const answers = await Promise.all(
@@ -330,7 +370,13 @@ async function renderTimelines(box: HTMLElement, data: CompareData): Promise<voi
     const r = data.runs[run];
     const plot = h('div', { class: 'plot', 'data-testid': `timeline-${run}`, 'data-run-label': r.label });
     box.append(
-      h('div', { class: 'timeline-cell' }, h('h3', {}, `${r.label}${run === 0 ? ' (baseline)' : ''}`), plot),
+      h(
+        'div',
+        { class: 'timeline-cell' },
+        h('h3', {}, r.label, run === 0 ? h('span', { class: 'muted' }, ' (baseline)') : ''),
+        plot,
+        slowList(data, run),
+      ),
     );
     const w = writes[run];
     if (w.n === 0) {
