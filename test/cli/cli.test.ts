@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generateScrExperiment } from '../../src/synth/scr-runs';
 import { traceFolder } from '../engine/shared-traces';
 
 const CLI = resolve(__dirname, '../../dist/cli.js');
@@ -107,5 +108,26 @@ describe('dftrace CLI', () => {
     const broken = j.files.find((f: { path: string }) => f.path.endsWith('b.pfw.gz'));
     assert.equal(broken.truncated, true);
     assert.ok(broken.problems.length > 0);
+  });
+
+  it('compare prints the baseline-vs-SCR metrics as JSON, Markdown or CSV', () => {
+    const exp = generateScrExperiment(join(tmp, 'scr'), { variants: ['baseline', 'scr-noflush'] });
+    const [base, scr] = exp.runs.map((r) => r.folder);
+    const r = dftrace('compare', base, scr, '--json');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    const rows: { key: string; values: number[] }[] = j.rows;
+    const checkpoint = rows.find((m) => m.key === 'checkpointTime');
+    assert.ok(checkpoint, 'a checkpoint time row');
+    assert.deepEqual(checkpoint.values, [exp.runs[0].checkpointUs, exp.runs[1].checkpointUs]);
+    assert.match(
+      dftrace('compare', base, scr, '--markdown').out,
+      /\| Checkpoint time \(max over processes\) \|/,
+    );
+    assert.match(
+      dftrace('compare', base, scr, '--csv').out,
+      /^key,label,unit,approximate,baseline,scr-noflush,/,
+    );
+    assert.equal(dftrace('compare', base).code, 2);
   });
 });
