@@ -4,7 +4,6 @@ import { compareRuns, patternOps, patternTable, toCsv, toMarkdown } from '../eng
 import type {
   AnswerFor,
   CompareData,
-  FromWebview,
   LoadProgress,
   MetricRow,
   Query,
@@ -16,6 +15,7 @@ import { slowestWriteCalls, writesAnswer } from '../runs/answers';
 import type { RunId, RunLease } from '../runs/run-registry';
 import { readSettings } from '../runs/settings';
 import type { ViewDeps } from './run-view';
+import { runViewCommand, type ViewCommand } from './view-commands';
 import { WebviewSession } from './webview-session';
 import { webviewHtml, webviewOptions } from './webview-html';
 
@@ -162,34 +162,8 @@ class CompareView implements vscode.Disposable {
     }
   }
 
-  private async command(m: Exclude<FromWebview, { type: 'ready' } | { type: 'request' }>): Promise<void> {
-    switch (m.type) {
-      case 'openEvents':
-        await vscode.commands.executeCommand('dftrace.openEvents', {
-          runId: m.runId,
-          file: m.file,
-          op: m.op,
-          select: m.select,
-        });
-        return;
-      case 'openDashboard':
-        await vscode.commands.executeCommand('dftrace.openDashboard', { runId: m.runId });
-        return;
-      case 'copyText':
-        await vscode.env.clipboard.writeText(m.text);
-        return;
-      case 'showRawLine':
-        await vscode.commands.executeCommand('dftrace.showRawLine', { runId: m.runId, ref: m.ref });
-        return;
-      case 'revealTraceFile':
-      case 'openWholeRun':
-      case 'selected':
-        return;
-      default: {
-        const never: never = m;
-        throw new Error(`unknown command ${JSON.stringify(never)}`);
-      }
-    }
+  private command(m: ViewCommand): Promise<void> {
+    return runViewCommand(m, {});
   }
 
   private disposed = false;

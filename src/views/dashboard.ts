@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import type { AnswerFor, FromWebview, Query } from '../protocol';
+import type { AnswerFor, Query } from '../protocol';
 import { dashboardSummary, writesAnswer } from '../runs/answers';
 import type { RunId } from '../runs/run-registry';
 import { readSettings } from '../runs/settings';
 import { RunView, type ViewDeps } from './run-view';
+import { runViewCommand, type ViewCommand } from './view-commands';
 import { webviewHtml, webviewOptions } from './webview-html';
 
 export const DASHBOARD_EDITOR = 'dftrace.dashboard';
@@ -31,41 +32,8 @@ class DashboardView extends RunView {
     }
   }
 
-  protected async command(m: Exclude<FromWebview, { type: 'ready' } | { type: 'request' }>): Promise<void> {
-    switch (m.type) {
-      case 'openEvents':
-        await vscode.commands.executeCommand('dftrace.openEvents', {
-          runId: this.runId,
-          file: m.file,
-          op: m.op,
-          select: m.select,
-        });
-        return;
-      case 'openDashboard':
-        await vscode.commands.executeCommand('dftrace.openDashboard', { runId: m.runId });
-        return;
-      case 'openWholeRun':
-        await vscode.commands.executeCommand('dftrace.openRun', vscode.Uri.file(this.lease.run.folder));
-        return;
-      case 'showRawLine':
-        await vscode.commands.executeCommand('dftrace.showRawLine', { runId: this.runId, ref: m.ref });
-        return;
-      case 'copyText':
-        await vscode.env.clipboard.writeText(m.text);
-        return;
-      case 'selected':
-        return;
-      case 'revealTraceFile': {
-        const summary = await this.lease.summary;
-        const file = summary.files[m.trace]?.path;
-        if (file) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(file));
-        return;
-      }
-      default: {
-        const never: never = m;
-        throw new Error(`unknown command ${JSON.stringify(never)}`);
-      }
-    }
+  protected command(m: ViewCommand): Promise<void> {
+    return runViewCommand(m, { folder: this.lease.run.folder, summary: () => this.lease.summary });
   }
 }
 

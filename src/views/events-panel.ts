@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { tierOf } from '../engine/compare/tiers';
-import type { AnswerFor, EventRef, FromWebview, Query } from '../protocol';
+import type { AnswerFor, EventRef, Query } from '../protocol';
 import type { RunId } from '../runs/run-registry';
 import { readSettings } from '../runs/settings';
 import { RunView, type ViewDeps } from './run-view';
+import { runViewCommand, type ViewCommand } from './view-commands';
 import { webviewHtml, webviewOptions } from './webview-html';
 
 export const EVENTS_PANEL = 'dftrace.eventsPanel';
@@ -79,34 +80,15 @@ class EventsView extends RunView {
     }
   }
 
-  protected async command(m: Exclude<FromWebview, { type: 'ready' } | { type: 'request' }>): Promise<void> {
-    switch (m.type) {
-      case 'showRawLine':
-        await vscode.commands.executeCommand('dftrace.showRawLine', { runId: this.runId, ref: m.ref });
-        return;
-      case 'copyText':
-        await vscode.env.clipboard.writeText(m.text);
-        return;
-      case 'openDashboard':
-        await vscode.commands.executeCommand('dftrace.openDashboard', { runId: m.runId });
-        return;
-      case 'revealTraceFile': {
-        const file = (await this.lease.summary).files[m.trace]?.path;
-        if (file) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(file));
-        return;
-      }
-      case 'selected':
-        this.selected = m.ref;
-        this.onSelect({ runId: this.runId, file: this.args.file, ref: m.ref });
-        return;
-      case 'openEvents':
-      case 'openWholeRun':
-        return;
-      default: {
-        const never: never = m;
-        throw new Error(`unknown command ${JSON.stringify(never)}`);
-      }
+  protected async command(m: ViewCommand): Promise<void> {
+    if (m.type === 'selected') {
+      this.selected = m.ref;
+      this.onSelect({ runId: this.runId, file: this.args.file, ref: m.ref });
+      return;
     }
+    // an event list opens nothing further itself
+    if (m.type === 'openEvents' || m.type === 'openWholeRun') return;
+    await runViewCommand(m, { summary: () => this.lease.summary });
   }
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { AnswerFor, FromWebview, LoadProgress, Query, ToWebview, ViewTarget } from '../protocol';
+import type { AnswerFor, LoadProgress, Query, ToWebview, ViewTarget } from '../protocol';
+import type { ViewCommand } from './view-commands';
 import type { RunId, RunLease, RunRegistry } from '../runs/run-registry';
 import { WebviewSession } from './webview-session';
 
@@ -43,9 +44,7 @@ export abstract class RunView implements vscode.Disposable {
   }
 
   protected abstract answer(q: Query): Promise<AnswerFor<Query>>;
-  protected abstract command(
-    m: Exclude<FromWebview, { type: 'ready' } | { type: 'request' }>,
-  ): void | Promise<void>;
+  protected abstract command(m: ViewCommand): void | Promise<void>;
 
   protected post(msg: ToWebview): void {
     this.session.post(msg);
