@@ -228,25 +228,40 @@ function scanObject(b: Uint8Array, p: number, end: number, f: LineFields, inArgs
   p++; // {
   if (b[p] <= 0x20) p = skipWs(b, p, end);
   if (p < end && b[p] === RBRACE) return p + 1;
+  const shape = inArgs ? argsShape : topShape;
+  let i = 0;
   for (;;) {
     if (p >= end) return fail('line ends inside an object');
     if (b[p] !== QUOTE)
       return fail(b[p] === RBRACE ? 'trailing comma in an object' : 'expected a quoted key');
     const ks = p + 1;
-    // keys are plain words: find the closing quote directly; only an escape takes the full string path
-    let ke = ks;
-    while (ke < end && b[ke] !== QUOTE && b[ke] !== BACKSLASH) ke++;
-    if (ke >= end || b[ke] === BACKSLASH) {
-      ke = scanString(b, ks, end);
-      if (ke < 0) return -1;
+    let ke: number;
+    let k: K;
+    const expected = shape.keys[i];
+    if (expected !== undefined && keyMatches(b, ks, expected, end)) {
+      // the same key as the previous line had here: no scan, no lookup
+      ke = ks + expected.length;
+      k = shape.kinds[i];
+    } else {
+      // keys are plain words: find the closing quote directly; only an escape takes the full string path
+      ke = ks;
+      while (ke < end && b[ke] !== QUOTE && b[ke] !== BACKSLASH) ke++;
+      if (ke >= end || b[ke] === BACKSLASH) {
+        ke = scanString(b, ks, end);
+        if (ke < 0) return -1;
+      } else if (i < MAX_SHAPE_KEYS) {
+        shape.keys[i] = b.slice(ks, ke);
+        shape.kinds[i] = keyId(b, ks, ke, inArgs);
+      }
+      k = keyId(b, ks, ke, inArgs);
     }
+    i++;
     p = ke + 1;
     if (b[p] <= 0x20) p = skipWs(b, p, end);
     if (p >= end || b[p] !== COLON) return fail('expected ":" after a key');
     p++;
     if (b[p] <= 0x20) p = skipWs(b, p, end);
     if (p >= end) return fail('line ends before a value');
-    const k = keyId(b, ks, ke, inArgs);
     p = k === K.Unknown ? scanValue(b, p, end) : scanField(b, p, end, f, k, inArgs);
     if (p < 0) return -1;
     if (b[p] <= 0x20) p = skipWs(b, p, end);
@@ -260,6 +275,25 @@ function scanObject(b: Uint8Array, p: number, end: number, f: LineFields, inArgs
     if (c === RBRACE) return p + 1;
     return fail('expected "," or "}" after a value (an unescaped quote in a name?)');
   }
+}
+
+/**
+ * The keys the previous line had at each position, for the top level and for `args`: the lines of a trace share
+ * one or two shapes, so a key is usually recognised by comparing its bytes with the expected one.
+ */
+class KeyShape {
+  keys: Uint8Array[] = [];
+  kinds: K[] = [];
+}
+const topShape = new KeyShape();
+const argsShape = new KeyShape();
+const MAX_SHAPE_KEYS = 32;
+
+function keyMatches(b: Uint8Array, s: number, key: Uint8Array, end: number): boolean {
+  const n = key.length;
+  if (s + n >= end || b[s + n] !== QUOTE) return false;
+  for (let j = 0; j < n; j++) if (b[s + j] !== key[j]) return false;
+  return true;
 }
 
 function skipWs(b: Uint8Array, p: number, end: number): number {
