@@ -250,7 +250,8 @@ function scanObject(b: Uint8Array, p: number, end: number, f: LineFields, inArgs
         ke = scanString(b, ks, end);
         if (ke < 0) return -1;
       } else if (i < MAX_SHAPE_KEYS) {
-        shape.keys[i] = b.slice(ks, ke);
+        // a copy: a view would keep the whole (multi-MiB) text block alive
+        shape.keys[i] = Uint8Array.prototype.slice.call(b, ks, ke);
         shape.kinds[i] = keyId(b, ks, ke, inArgs);
       }
       k = keyId(b, ks, ke, inArgs);
