@@ -371,6 +371,8 @@ export async function findGzipMembers(path: string, signal?: AbortSignal): Promi
   }
 }
 
+const SYNC_OUT_CHUNK = 20 * 1024 * 1024;
+
 /** The most compressed bytes a worker inflates in one go (members are 16 MiB of text, ~1-2 MiB compressed). */
 export const MAX_SYNC_RANGE = 64 * 1024 * 1024;
 
@@ -408,7 +410,11 @@ export function inflateRangeSync(
     let text: Buffer;
     let consumed: number;
     try {
-      const r = zlib.inflateRawSync(buf.subarray(pos + hl), { info: true }) as unknown as {
+      // one output chunk big enough for a whole 16 MiB member: no list of small chunks to join afterwards
+      const r = zlib.inflateRawSync(buf.subarray(pos + hl), {
+        info: true,
+        chunkSize: SYNC_OUT_CHUNK,
+      }) as unknown as {
         buffer: Buffer;
         engine: { bytesWritten: number };
       };
