@@ -25,7 +25,6 @@ export { AbortedError, type ReadStatus } from './read/trace-bytes';
 export {
   concatWriteTables,
   reorderWrites,
-  writesByTime,
   WRITES_PER_FILE,
   WRITES_PER_RUN,
   type WriteTable,

@@ -5,6 +5,7 @@
  * the totals that FORMAT.md's summary contract implies, computed here and not by any engine code.
  */
 import { TraceWriter, type ArgValue, type CompleteEventInput, type Era } from './trace-writer';
+import { rng } from './random';
 
 export interface BenchTraceOptions {
   /** Complete events in the file, `start`/`end` included (exact; at least dataFiles + ~20). Default 2,000,000. */
@@ -88,18 +89,6 @@ const BATCH = 4;
 const READ_CHUNK = MiB;
 const CKPT_CHUNK = 4 * MiB;
 const CKPT_LAYERS = 4;
-
-/** mulberry32: tiny, fast and the same on every platform, which is all the bytes need. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function contractBytes(op: string, args: Record<string, ArgValue | undefined> | undefined): number {
   if (!args) return 0;

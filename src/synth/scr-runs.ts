@@ -27,6 +27,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { TraceWriter, type ArgValue, type Era } from './trace-writer';
+import { rng } from './random';
 
 export type ScrVariant = 'baseline' | 'scr-flush' | 'scr-noflush' | 'scr-bypass';
 export const SCR_VARIANTS: readonly ScrVariant[] = ['baseline', 'scr-flush', 'scr-noflush', 'scr-bypass'];
@@ -151,18 +152,6 @@ const ERA_EPOCH_US: Record<Era, number> = {
 const O_RDONLY = 0;
 const O_WRONLY_CREAT_TRUNC = 577;
 const O_RDWR_CREAT = 66;
-
-/** mulberry32: small and the same on every platform. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ev {
   seq: number;

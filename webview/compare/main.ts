@@ -3,11 +3,11 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import './compare.css';
 import { fmtBytes, fmtCount, fmtUs } from '../../src/engine/format';
-import type { CompareData, LoadProgress, MetricRow, PatternOpsAnswer, ViewTarget } from '../../src/protocol';
+import type { CompareData, MetricRow, PatternOpsAnswer, ViewTarget } from '../../src/protocol';
 import { clear, h, icon } from '../common/dom';
 import { HostConnection } from '../common/host';
 import { Plotly, plotConfig, themedLayout, type PlotlyHTMLElement } from '../common/plot';
-import { progressView } from '../common/progress';
+import { followRunLoad } from '../common/run-load';
 import { decodeWrites, timelineTraces, type WriteColumns } from '../dashboard/write-timeline';
 
 interface CompareState {
@@ -19,54 +19,19 @@ interface CompareState {
 const host = new HostConnection<CompareState>();
 const app = document.getElementById('app')!;
 let target: Extract<ViewTarget, { view: 'compare' }> | undefined;
-let loaded = false;
 
-host.on((msg) => {
-  switch (msg.type) {
-    case 'init':
-      if (msg.target.view !== 'compare') return;
-      target = msg.target;
-      if (host.state?.runIds?.join() !== target.runIds.join())
-        host.saveState({ runIds: target.runIds, xRange: undefined });
-      if (!loaded) showProgress(undefined);
-      return;
-    case 'progress':
-      if (!loaded) showProgress(msg.progress);
-      return;
-    case 'loaded':
-      if (!loaded) {
-        loaded = true;
-        void render();
-      }
-      return;
-    case 'loadFailed':
-      clear(app);
-      app.append(
-        h(
-          'div',
-          { class: 'banner error', role: 'alert' },
-          icon('error'),
-          `Could not read a run: ${msg.message}`,
-        ),
-      );
-      return;
-    case 'settingsChanged':
-      if (loaded) void render();
-      return;
-    case 'select':
-      return;
-    default: {
-      const never: never = msg;
-      throw new Error(`unexpected message ${JSON.stringify(never)}`);
-    }
-  }
+followRunLoad(host, app, {
+  init: (t) => {
+    if (t.view !== 'compare') return false;
+    const other = target?.runIds.join() !== t.runIds.join();
+    target = t;
+    if (host.state?.runIds?.join() !== t.runIds.join())
+      host.saveState({ runIds: t.runIds, xRange: undefined });
+    return other;
+  },
+  title,
+  render,
 });
-host.ready();
-
-function showProgress(p: LoadProgress | undefined): void {
-  clear(app);
-  app.append(h('h1', {}, title()), progressView(p));
-}
 
 function title(): string {
   return target ? `Baseline ${target.labels[0]} vs ${target.labels.slice(1).join(', ')}` : 'Comparison';

@@ -7,10 +7,10 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import './dashboard.css';
 import { tableFromIPC } from 'apache-arrow';
 import { IoKind, ioKind } from '../../src/engine/model/io-ops';
-import type { DashboardSummary, LoadProgress, ViewTarget } from '../../src/protocol';
+import type { DashboardSummary, ViewTarget } from '../../src/protocol';
 import { clear, h, icon } from '../common/dom';
 import { HostConnection } from '../common/host';
-import { progressView } from '../common/progress';
+import { followRunLoad } from '../common/run-load';
 import { renderHeader } from './header';
 import { FileTable, type FileRow } from './file-table';
 import { renderTopFilesChart } from './top-files-chart';
@@ -29,58 +29,19 @@ export interface DashState {
 const host = new HostConnection<DashState>();
 const app = document.getElementById('app')!;
 let target: Extract<ViewTarget, { view: 'dashboard' }> | undefined;
-let loaded = false;
 let timeline: WriteTimeline | undefined;
 
-host.on((msg) => {
-  switch (msg.type) {
-    case 'init':
-      if (msg.target.view !== 'dashboard') return;
-      if (target?.runId !== msg.target.runId) loaded = false;
-      target = msg.target;
-      if (host.state?.runId !== target.runId) host.saveState({ runId: target.runId, xRange: undefined });
-      if (!loaded) showProgress(undefined);
-      return;
-    case 'progress':
-      if (!loaded) showProgress(msg.progress);
-      return;
-    case 'loaded':
-      if (!loaded) {
-        loaded = true;
-        void render();
-      }
-      return;
-    case 'loadFailed':
-      loaded = false;
-      clear(app);
-      app.append(
-        h('h1', {}, target?.label ?? ''),
-        h(
-          'div',
-          { class: 'banner error', role: 'alert' },
-          icon('error'),
-          `Could not read this run: ${msg.message}`,
-        ),
-      );
-      return;
-    case 'settingsChanged':
-      if (loaded) void render();
-      return;
-    case 'select':
-      return;
-    default: {
-      const never: never = msg;
-      throw new Error(`unexpected message ${JSON.stringify(never)}`);
-    }
-  }
+followRunLoad(host, app, {
+  init: (t) => {
+    if (t.view !== 'dashboard') return false;
+    const other = target?.runId !== t.runId;
+    target = t;
+    if (host.state?.runId !== t.runId) host.saveState({ runId: t.runId, xRange: undefined });
+    return other;
+  },
+  title: () => target?.label ?? 'DFTracer run',
+  render,
 });
-host.ready();
-
-function showProgress(p: LoadProgress | undefined): void {
-  clear(app);
-  app.setAttribute('aria-busy', 'true');
-  app.append(h('h1', {}, target?.label ?? 'DFTracer run'), progressView(p));
-}
 
 async function render(): Promise<void> {
   if (!target) return;

@@ -30,6 +30,8 @@ export function newReadStatus(): ReadStatus {
 }
 
 const READ_CHUNK = 1 << 20;
+/** Ends the line a damaged member left unfinished, so it cannot swallow the next member's first line. */
+const NEWLINE = Buffer.from('\n');
 // Output chunk of the inflater: large enough to keep per-chunk overhead low, small enough that the text lost
 // when a member turns out corrupt mid-way (zlib drops the output of the failing call) is a few lines at most.
 const INFLATE_CHUNK = 256 * 1024;
@@ -239,10 +241,8 @@ async function* readGzipMembers(
       );
       status.truncated = true;
       if (next < 0) return;
-      if (last !== 10) {
-        last = 10;
-        yield Buffer.from('\n');
-      }
+      if (last !== 10) yield NEWLINE;
+      last = 10;
       pos = next;
       continue;
     }
@@ -267,10 +267,8 @@ async function* readGzipMembers(
           (next < 0 ? '; nothing readable after it' : `; resumed at the next member (offset ${next})`),
       );
       if (next < 0) return;
-      if (last !== 10) {
-        last = 10;
-        yield Buffer.from('\n');
-      }
+      if (last !== 10) yield NEWLINE;
+      last = 10;
       pos = next;
       continue;
     }

@@ -142,13 +142,6 @@ export function concatWriteTables(
   return out;
 }
 
-/** The row order by time. */
-export function writesByTime(t: WriteTable): Uint32Array {
-  const idx = new Uint32Array(t.length);
-  for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((a, b) => t.ts[a] - t.ts[b]);
-}
-
 /** The table with its rows in the given order (and its names in order of first use by those rows). */
 export function reorderWrites(t: WriteTable, order: ArrayLike<number>): WriteTable {
   const n = order.length;
