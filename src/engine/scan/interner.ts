@@ -1,3 +1,4 @@
+import { viewOf } from './byte-view';
 import type { Span } from './line-scanner';
 
 /**
@@ -7,7 +8,7 @@ import type { Span } from './line-scanner';
  */
 export class Interner {
   readonly strings: string[] = [];
-  private readonly raw: Buffer[] = [];
+  private readonly raw: RawToken[] = [];
   private readonly byHash = new Map<number, number | number[]>();
   /** The id returned last: consecutive events very often name the same file, op and category. */
   private last = -1;
@@ -64,7 +65,7 @@ export class Interner {
     }
     const id = this.strings.length;
     const copy = Buffer.from(b.subarray(s, e));
-    this.raw.push(copy);
+    this.raw.push(new RawToken(copy));
     this.strings.push(decoded ?? decodeJsonString(copy, escaped));
     if (hit === undefined) this.byHash.set(h, id);
     else if (typeof hit === 'number') this.byHash.set(h, [hit, id]);
@@ -73,11 +74,26 @@ export class Interner {
   }
 }
 
+/** The bytes of a token seen before, also as little-endian int32 words to compare four bytes at a time. */
+class RawToken {
+  readonly length: number;
+  readonly words: Int32Array;
+  constructor(readonly bytes: Buffer) {
+    this.length = bytes.length;
+    this.words = new Int32Array(bytes.length >> 2);
+    for (let k = 0; k < this.words.length; k++) this.words[k] = bytes.readInt32LE(k * 4);
+  }
+}
+
 /** Compared from the end, where paths that share a directory differ. */
-function sameBytes(a: Buffer, b: Uint8Array, s: number, e: number): boolean {
+function sameBytes(a: RawToken, b: Uint8Array, s: number, e: number): boolean {
   const n = a.length;
   if (n !== e - s) return false;
-  for (let i = n - 1; i >= 0; i--) if (a[i] !== b[s + i]) return false;
+  const bytes = a.bytes;
+  for (let i = n - 1; i >= n - (n & 3); i--) if (bytes[i] !== b[s + i]) return false;
+  const words = a.words;
+  const dv = viewOf(b);
+  for (let k = words.length - 1; k >= 0; k--) if (dv.getInt32(s + k * 4, true) !== words[k]) return false;
   return true;
 }
 

@@ -101,7 +101,7 @@ function isWs(b: number): boolean {
 }
 
 /** Key ids, matched on the bytes of a key without decoding it. */
-const enum K {
+export const enum K {
   Unknown,
   Name,
   Cat,
@@ -123,7 +123,7 @@ const enum K {
   Offset,
 }
 
-function keyId(b: Uint8Array, s: number, e: number, inArgs: boolean): K {
+export function keyId(b: Uint8Array, s: number, e: number, inArgs: boolean): K {
   const n = e - s;
   const c0 = b[s];
   if (!inArgs) {
@@ -381,7 +381,7 @@ function latin1(b: Uint8Array, s: number, e: number): string {
 }
 
 /** A number written inside quotes (`"ts":"1698080323775554"`); NaN when the text is not a number. */
-function quotedNumber(b: Uint8Array, s: number, e: number): number {
+export function quotedNumber(b: Uint8Array, s: number, e: number): number {
   if (s === e) return NaN;
   let p = s;
   let neg = false;
@@ -398,7 +398,7 @@ function quotedNumber(b: Uint8Array, s: number, e: number): number {
 }
 
 /** Validates any JSON value at p (not a field we read); returns the index after it, or -1. */
-function scanValue(b: Uint8Array, p: number, end: number): number {
+export function scanValue(b: Uint8Array, p: number, end: number): number {
   const c = b[p];
   if (c === QUOTE) {
     const q = scanString(b, p + 1, end);
@@ -595,7 +595,7 @@ function hasNonWsBetween(b: Uint8Array, s: number, e: number): boolean {
   return false;
 }
 
-function phLetter(c: number): Ph {
+export function phLetter(c: number): Ph {
   switch (c) {
     case 0x58: // X
       return Ph.Complete;
@@ -609,7 +609,7 @@ function phLetter(c: number): Ph {
   }
 }
 
-function phNumber(n: number, firstByte: number): Ph {
+export function phNumber(n: number, firstByte: number): Ph {
   if (firstByte < 0x30 || firstByte > 0x39) return Ph.Other;
   switch (n) {
     case 1:

@@ -3,6 +3,8 @@ import { inflateRangeSync, newReadStatus, readTraceBytes, type ReadStatus } from
 import { forEachLine } from '../read/lines';
 import { badReason, LineFields, LineKind, Ph, scanLine } from '../scan/line-scanner';
 import { decodeJsonString, escapeControlChars, Interner } from '../scan/interner';
+import { LineTemplates } from '../scan/line-templates';
+import { releaseView } from '../scan/byte-view';
 import { reorderWrites, WriteTableBuilder, type WriteTable } from './write-table';
 import { BytesRule, bytesRule, callBytes, IoKind, ioKind, isIoCategory } from '../model/io-ops';
 import {
@@ -54,8 +56,23 @@ interface OpAcc {
   bytes: number;
   durUs: number;
   durMaxUs: number;
-  slowest: IoCall[];
+  /** Index of the row, which is also its place in the pool of slowest calls. */
+  index: number;
+  /** How many slowest calls the row holds, and the duration a call must beat to enter (-1 while there is room). */
+  slowN: number;
+  slowFloor: number;
 }
+
+/** Fields of a slowest call in the pool, slowest first per row (numbers: no object per candidate call). */
+const SLOW_FIELDS = 8;
+const S_DUR = 0;
+const S_TS = 1;
+const S_BYTES = 2;
+const S_PID = 3;
+const S_TID = 4;
+const S_LINE = 5;
+const S_OFFSET = 6;
+const S_BLOCK = 7;
 
 interface ProcAcc {
   host: number;
@@ -133,6 +150,7 @@ class FileAccumulator {
   tsMax = -Infinity;
 
   private readonly f = new LineFields();
+  private readonly templates = new LineTemplates();
   private readonly names = new Interner();
   private readonly cats = new Interner();
   /** File references: either a path (from fname) or a hash token (from fhash), kept apart. */
@@ -145,15 +163,17 @@ class FileAccumulator {
   private readonly opsByFile: OpAcc[][] = [];
   private readonly ops: OpAcc[] = [];
   private lastOp: OpAcc | undefined;
+  private slowPool = new Float64Array(0);
   private readonly procs = new Map<number, ProcAcc>();
   private lastPid = NaN;
   private lastTid = NaN;
   private lastProc: ProcAcc | undefined;
-  private readonly bins = new Map<number, Map<number, number[]>>();
+  /** Timeline bins by (file ref + 1) * 2 + (write ? 1 : 0). */
+  private readonly series: BinSeries[] = [];
+  private readonly seriesKeys: number[] = [];
   private binBase: number | undefined;
-  private lastSeries = -1;
   private lastBin = 0;
-  private lastCell: number[] | undefined;
+  private lastBinStart = Infinity;
   private readonly spans: AppSpan[] = [];
   private readonly writes = new WriteTableBuilder();
   private readonly fileHashes = new Map<string, string>();
@@ -195,7 +215,11 @@ class FileAccumulator {
   line(b: Uint8Array, start: number, end: number, lineNo: number, offset: number): void {
     this.lines = lineNo;
     const f = this.f;
-    const kind = scanLine(b, start, end, f);
+    let kind: LineKind = LineKind.Object;
+    if (!this.templates.match(b, start, end, f)) {
+      kind = scanLine(b, start, end, f);
+      if (kind === LineKind.Object) this.templates.learn(b, start, end);
+    }
     if (kind === LineKind.Object) {
       switch (f.ph) {
         case Ph.None:
@@ -250,7 +274,11 @@ class FileAccumulator {
     if (ts < this.tsMin) this.tsMin = ts;
     if (ts + dur > this.tsMax) this.tsMax = ts + dur;
     const catId = this.cats.span(b, f.cat);
-    if (catId >= 0) this.catCounts[catId] = (this.catCounts[catId] ?? 0) + 1;
+    if (catId >= 0) {
+      if (catId >= this.catCounts.length)
+        for (let i = this.catCounts.length; i <= catId; i++) this.catCounts.push(0);
+      this.catCounts[catId]++;
+    }
     // one process writes a trace file: the last process and thread almost always repeat
     const pid = f.pid;
     let proc = this.lastProc;
@@ -325,7 +353,18 @@ class FileAccumulator {
       const slot = (nameId + 1) * 2 + (this.cats.strings[catId] === 'STDIO' ? 1 : 0);
       op = byOp[slot];
       if (op === undefined) {
-        op = { fileRef, nameId, catId, count: 0, bytes: 0, durUs: 0, durMaxUs: 0, slowest: [] };
+        op = {
+          fileRef,
+          nameId,
+          catId,
+          count: 0,
+          bytes: 0,
+          durUs: 0,
+          durMaxUs: 0,
+          index: this.ops.length,
+          slowN: 0,
+          slowFloor: -1,
+        };
         byOp[slot] = op;
         this.ops.push(op);
       }
@@ -335,16 +374,7 @@ class FileAccumulator {
     op.bytes += bytes;
     op.durUs += dur;
     if (dur > op.durMaxUs) op.durMaxUs = dur;
-    const slow = op.slowest;
-    if (slow.length < this.slowestK || dur > slow[slow.length - 1].dur) {
-      const call: IoCall = this.located({ ts, dur, bytes, pid: f.pid, tid: f.tid, line: lineNo, offset });
-      let i = slow.length < this.slowestK ? slow.length : slow.length - 1;
-      while (i > 0 && slow[i - 1].dur < dur) {
-        slow[i] = slow[i - 1];
-        i--;
-      }
-      slow[i] = call;
-    }
+    if (dur > op.slowFloor) this.slowCall(op, ts, dur, bytes, lineNo, offset);
     const kind = nameId >= 0 ? this.nameKind[nameId] : IoKind.Other;
     if (kind !== IoKind.Other && ts === ts) this.bin(fileRef, kind, ts, bytes);
     if (kind === IoKind.Write) {
@@ -364,31 +394,76 @@ class FileAccumulator {
     }
   }
 
-  private bin(fileRef: number, kind: IoKind, ts: number, bytes: number): void {
-    // relative to the first bin so keys stay small integers (absolute epoch bins are not)
-    if (this.binBase === undefined) this.binBase = Math.floor(ts / this.binUs);
-    const bin = Math.floor(ts / this.binUs) - this.binBase;
-    const seriesKey = (fileRef + 1) * 2 + (kind === IoKind.Write ? 1 : 0);
-    let cell: number[] | undefined;
-    // consecutive calls mostly hit the same file in the same second
-    if (seriesKey === this.lastSeries && bin === this.lastBin) cell = this.lastCell;
-    else {
-      let series = this.bins.get(seriesKey);
-      if (series === undefined) {
-        series = new Map();
-        this.bins.set(seriesKey, series);
-      }
-      cell = series.get(bin);
-      if (cell === undefined) {
-        cell = [0, 0];
-        series.set(bin, cell);
-      }
-      this.lastSeries = seriesKey;
-      this.lastBin = bin;
-      this.lastCell = cell;
+  /** Keeps the call among the op's slowest, kept slowest first in the pool. */
+  private slowCall(op: OpAcc, ts: number, dur: number, bytes: number, lineNo: number, offset: number): void {
+    const k = this.slowestK;
+    if (k <= 0) return;
+    const need = (op.index + 1) * k * SLOW_FIELDS;
+    if (this.slowPool.length < need) {
+      const grown = new Float64Array(Math.max(need, this.slowPool.length * 2));
+      grown.set(this.slowPool);
+      this.slowPool = grown;
     }
-    cell![0] += bytes;
-    cell![1]++;
+    const pool = this.slowPool;
+    const base = op.index * k * SLOW_FIELDS;
+    let i = op.slowN < k ? op.slowN++ : k - 1;
+    while (i > 0 && pool[base + (i - 1) * SLOW_FIELDS + S_DUR] < dur) {
+      const to = base + i * SLOW_FIELDS;
+      pool.copyWithin(to, to - SLOW_FIELDS, to);
+      i--;
+    }
+    const at = base + i * SLOW_FIELDS;
+    const f = this.f;
+    pool[at + S_DUR] = dur;
+    pool[at + S_TS] = ts;
+    pool[at + S_BYTES] = bytes;
+    pool[at + S_PID] = f.pid;
+    pool[at + S_TID] = f.tid;
+    pool[at + S_LINE] = lineNo;
+    pool[at + S_OFFSET] = offset;
+    pool[at + S_BLOCK] = this.block;
+    if (op.slowN === k) op.slowFloor = pool[base + (k - 1) * SLOW_FIELDS + S_DUR];
+  }
+
+  private slowestOf(op: OpAcc): IoCall[] {
+    const pool = this.slowPool;
+    const out: IoCall[] = [];
+    for (let i = 0; i < op.slowN; i++) {
+      const at = (op.index * this.slowestK + i) * SLOW_FIELDS;
+      const call: IoCall = {
+        ts: pool[at + S_TS],
+        dur: pool[at + S_DUR],
+        bytes: pool[at + S_BYTES],
+        pid: pool[at + S_PID],
+        tid: pool[at + S_TID],
+        line: pool[at + S_LINE],
+        offset: pool[at + S_OFFSET],
+      };
+      if (pool[at + S_BLOCK] >= 0) call.block = pool[at + S_BLOCK];
+      out.push(call);
+    }
+    return out;
+  }
+
+  private bin(fileRef: number, kind: IoKind, ts: number, bytes: number): void {
+    // relative to the first bin so indices stay small integers (absolute epoch bins are not)
+    let bin: number;
+    if (ts >= this.lastBinStart && ts < this.lastBinStart + this.binUs) bin = this.lastBin;
+    else {
+      const abs = Math.floor(ts / this.binUs);
+      if (this.binBase === undefined) this.binBase = abs;
+      bin = abs - this.binBase;
+      this.lastBin = bin;
+      this.lastBinStart = abs * this.binUs;
+    }
+    const seriesKey = (fileRef + 1) * 2 + (kind === IoKind.Write ? 1 : 0);
+    let series = this.series[seriesKey];
+    if (series === undefined) {
+      series = new BinSeries();
+      this.series[seriesKey] = series;
+      this.seriesKeys.push(seriesKey);
+    }
+    series.add(bin, bytes);
   }
 
   private maybeSpan(
@@ -459,6 +534,7 @@ class FileAccumulator {
   }
 
   finish(read: ReadStatus, error?: string): TraceFileSummary {
+    releaseView(); // the scanner's view of the last text buffer would keep it alive
     const fileName = (ref: number): string => {
       if (ref < 0) return '';
       if ((ref & 1) === 0) return this.filePaths.strings[ref >> 1];
@@ -481,16 +557,12 @@ class FileAccumulator {
         bytes: op.bytes,
         durUs: op.durUs,
         durMaxUs: op.durMaxUs,
-        slowest: op.slowest,
+        slowest: this.slowestOf(op),
       });
     }
     const timeline: TimeSeries[] = [];
-    for (const [key, series] of this.bins) {
-      const bins: number[] = [];
-      for (const bin of [...series.keys()].sort((a, b) => a - b)) {
-        const cell = series.get(bin)!;
-        bins.push(bin + this.binBase!, cell[0], cell[1]);
-      }
+    for (const key of this.seriesKeys) {
+      const bins = this.series[key].flat(this.binBase!);
       timeline.push({ file: fileName(Math.floor(key / 2) - 1), kind: key % 2 ? 'write' : 'read', bins });
     }
     const categories: Record<string, number> = {};
@@ -535,6 +607,51 @@ class FileAccumulator {
     };
   }
 }
+
+/**
+ * Bytes and calls per time bin of one (file, read or write) series: dense arrays over a window of bins from the
+ * first one seen (calls come roughly in time order), a map for the odd call far outside it (a zero timestamp).
+ */
+class BinSeries {
+  private lo = NaN;
+  private readonly bytes: number[] = [];
+  private readonly calls: number[] = [];
+  private readonly outside = new Map<number, number[]>();
+
+  add(bin: number, bytes: number): void {
+    // threads interleave, so a little room is left below the first bin
+    if (this.lo !== this.lo) this.lo = bin - DENSE_BINS_BELOW;
+    const i = bin - this.lo;
+    if (i >= 0 && i < MAX_DENSE_BINS) {
+      while (this.bytes.length <= i) {
+        this.bytes.push(0);
+        this.calls.push(0);
+      }
+      this.bytes[i] += bytes;
+      this.calls[i]++;
+      return;
+    }
+    let cell = this.outside.get(bin);
+    if (cell === undefined) this.outside.set(bin, (cell = [0, 0]));
+    cell[0] += bytes;
+    cell[1]++;
+  }
+
+  /** [bin, bytes, calls, ...] for the bins that saw a call, in order; `base` turns relative bins absolute. */
+  flat(base: number): number[] {
+    const cells: [number, number, number][] = [];
+    for (let i = 0; i < this.bytes.length; i++)
+      if (this.calls[i] > 0) cells.push([this.lo + i, this.bytes[i], this.calls[i]]);
+    for (const [bin, cell] of this.outside) cells.push([bin, cell[0], cell[1]]);
+    if (this.outside.size > 0) cells.sort((a, b) => a[0] - b[0]);
+    const out: number[] = [];
+    for (const [bin, bytes, calls] of cells) out.push(bin + base, bytes, calls);
+    return out;
+  }
+}
+
+const DENSE_BINS_BELOW = 64;
+const MAX_DENSE_BINS = 1 << 16;
 
 export function eraOf(e: EraEvidence, objects: number): FormatEra {
   if (e.intPh) return '2026-int-ph';
