@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
+import { inflateRawPieces } from './inflate-pieces';
 
 /** What reading one trace file's bytes found, filled in while the text streams out. */
 export interface ReadStatus {
@@ -369,15 +370,14 @@ export async function findGzipMembers(path: string, signal?: AbortSignal): Promi
   }
 }
 
-const SYNC_OUT_CHUNK = 20 * 1024 * 1024;
-
 /** The most compressed bytes a worker inflates in one go (members are 16 MiB of text, ~1-2 MiB compressed). */
 export const MAX_SYNC_RANGE = 64 * 1024 * 1024;
 
 /**
- * Inflates the whole gzip members in [from, to) of a file synchronously, handing each member's text to `onText`:
- * a worker thread may block, and without the stream machinery a member inflates at the gunzip floor. Any damage
- * (a cut, corrupt, CRC-failing or not-gzip member) ends the range with a problem in `status`.
+ * Inflates the whole gzip members in [from, to) of a file synchronously, handing their text to `onText` in pieces
+ * (a reused buffer: valid only during the call): a worker thread may block, and without the stream machinery a
+ * member inflates at the gunzip floor. Any damage (a cut, corrupt, CRC-failing or not-gzip member) ends the range
+ * with a problem in `status`; text before the damage has been handed over.
  */
 export function inflateRangeSync(
   path: string,
@@ -397,6 +397,10 @@ export function inflateRangeSync(
   }
   status.compressed = true;
   status.compressedBytes = buf.length;
+  const onPiece = (piece: Buffer) => {
+    status.uncompressedBytes += piece.length;
+    onText(piece);
+  };
   let pos = 0;
   while (pos < buf.length) {
     const hl = parseGzipHeader(buf, pos, buf.length);
@@ -405,40 +409,35 @@ export function inflateRangeSync(
       status.problems.push(`bytes at offset ${from + pos} are not a gzip member`);
       return;
     }
-    let text: Buffer;
-    let consumed: number;
+    let member;
     try {
-      // one output chunk big enough for a whole 16 MiB member: no list of small chunks to join afterwards
-      const r = zlib.inflateRawSync(buf.subarray(pos + hl), {
-        info: true,
-        chunkSize: SYNC_OUT_CHUNK,
-      }) as unknown as {
-        buffer: Buffer;
-        engine: { bytesWritten: number };
-      };
-      text = r.buffer;
-      consumed = r.engine.bytesWritten;
+      member = inflateRawPieces(buf.subarray(pos + hl), pieceBuffer(), onPiece);
     } catch (e) {
       status.truncated = true;
       status.problems.push(`gzip member at offset ${from + pos}: ${(e as Error).message}`);
       return;
     }
-    const trailer = pos + hl + consumed;
-    if (trailer + 8 > buf.length) {
+    const trailer = pos + hl + member.consumed;
+    if (!member.ended || trailer + 8 > buf.length) {
       status.truncated = true;
       status.problems.push(`gzip member at offset ${from + pos} has no complete trailer`);
       return;
     }
     if (
-      buf.readUInt32LE(trailer) !== zlib.crc32(text) >>> 0 ||
-      buf.readUInt32LE(trailer + 4) !== text.length % 2 ** 32
+      buf.readUInt32LE(trailer) !== member.crc >>> 0 ||
+      buf.readUInt32LE(trailer + 4) !== member.size % 2 ** 32
     ) {
       status.problems.push(`gzip member at offset ${from + pos} fails its CRC/size check`);
     }
     status.members++;
-    status.uncompressedBytes += text.length;
     pos = trailer + 8;
     status.compressedDone = pos;
-    onText(text);
   }
+}
+
+/** Text is inflated into one buffer per thread, scanned while it is still in cache, and overwritten. */
+const PIECE_BYTES = 128 * 1024;
+let pieces: Buffer | undefined;
+function pieceBuffer(): Buffer {
+  return (pieces ??= Buffer.allocUnsafe(PIECE_BYTES));
 }
