@@ -7,6 +7,7 @@ import {
   type TraceFileSummary,
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
+import { mergeBins } from './bins';
 import { eraOf } from './scan-file';
 import { concatWriteTables, reorderWrites, WRITES_PER_FILE } from './write-table';
 
@@ -35,6 +36,19 @@ export function mergeFileParts(
     const moved = { ...rest, line: x.line + lineBase[block] } as T;
     if (blockOffsets && x.offset !== undefined) moved.offset = x.offset + blockOffsets[block];
     return moved;
+  };
+  // the same for calls, as a literal: tens of thousands of them, and rest/spread copies are slow
+  const moveCall = (c: IoCall): IoCall => {
+    if (c.block === undefined) return c;
+    return {
+      ts: c.ts,
+      dur: c.dur,
+      bytes: c.bytes,
+      pid: c.pid,
+      tid: c.tid,
+      line: c.line + lineBase[c.block],
+      offset: blockOffsets ? c.offset + blockOffsets[c.block] : c.offset,
+    };
   };
   const fileHashes = new Map<string, string>();
   const hostHashes = new Map<string, string>();
@@ -75,7 +89,7 @@ export function mergeFileParts(
   };
   const ops = new Map<string, OpRow>();
   const procs = new Map<number, ProcessInfo & { threadSet: Set<number> }>();
-  const series = new Map<string, Map<number, number[]>>();
+  const series = new Map<string, number[]>();
   for (const s of parts) {
     out.events += s.events;
     out.metadata += s.metadata;
@@ -106,7 +120,7 @@ export function mergeFileParts(
       acc.bytes += row.bytes;
       acc.durUs += row.durUs;
       acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      acc.slowest = topSlowest(acc.slowest, row.slowest.map(move), limits.slowestPerOp);
+      acc.slowest = topSlowest(acc.slowest, row.slowest.map(moveCall), limits.slowestPerOp);
     }
     for (const p of s.processes) {
       let acc = procs.get(p.pid);
@@ -120,15 +134,7 @@ export function mergeFileParts(
     }
     for (const t of s.timeline) {
       const key = `${t.kind}\u0000${fileName(t.file)}`;
-      let bins = series.get(key);
-      if (!bins) series.set(key, (bins = new Map()));
-      for (let i = 0; i < t.bins.length; i += 3) {
-        const cell = bins.get(t.bins[i]);
-        if (cell) {
-          cell[0] += t.bins[i + 1];
-          cell[1] += t.bins[i + 2];
-        } else bins.set(t.bins[i], [t.bins[i + 1], t.bins[i + 2]]);
-      }
+      series.set(key, mergeBins(series.get(key) ?? [], t.bins));
     }
     for (const sp of s.spans) out.spans.push(move<AppSpan>(sp));
   }
@@ -153,9 +159,7 @@ export function mergeFileParts(
   }));
   for (const [key, bins] of series) {
     const [kind, file] = key.split('\u0000') as ['read' | 'write', string];
-    const flat: number[] = [];
-    for (const bin of [...bins.keys()].sort((a, b) => a - b)) flat.push(bin, ...bins.get(bin)!);
-    out.timeline.push({ file, kind, bins: flat });
+    out.timeline.push({ file, kind, bins });
   }
   return out;
 }

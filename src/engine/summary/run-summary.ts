@@ -1,3 +1,4 @@
+import { mergeBins } from './bins';
 import {
   UNRESOLVED_PREFIX,
   type AppSpan,
@@ -123,7 +124,7 @@ export class RunMerger {
   private readonly ops = new Map<string, RunOpRow>();
   private readonly processes: RunSummary['processes'] = [];
   private readonly eras: Partial<Record<FormatEra, number>> = {};
-  private readonly series = new Map<string, Map<number, number[]>>();
+  private readonly series = new Map<string, number[]>();
   private readonly spans: RunSpan[] = [];
   private readonly badExamples: RunBadLine[] = [];
   /** Write tables not yet joined; joined (and thinned to the cap) whenever they hold twice the cap. */
@@ -158,7 +159,19 @@ export class RunMerger {
         row.file,
         row,
         trace,
-        row.slowest.map((c) => ({ ...c, trace, file: row.file, cat: row.cat, op: row.op })),
+        row.slowest.map((c): RunIoCall => ({
+          ts: c.ts,
+          dur: c.dur,
+          bytes: c.bytes,
+          pid: c.pid,
+          tid: c.tid,
+          line: c.line,
+          offset: c.offset,
+          trace,
+          file: row.file,
+          cat: row.cat,
+          op: row.op,
+        })),
       );
     for (const p of f.processes) {
       this.processes.push({ pid: p.pid, host: p.host, threads: p.threads.length, events: p.events, trace });
@@ -209,23 +222,19 @@ export class RunMerger {
         file,
         row,
         -1,
-        row.slowest.map((c) => ({ ...c, file })),
+        file === row.file ? row.slowest : row.slowest.map((c) => ({ ...c, file })),
         row.traces,
       );
     }
-    const series = new Map<string, Map<number, number[]>>();
+    const series = new Map<string, number[]>();
     for (const [key, bins] of this.series) {
       const [kind, raw] = key.split('\u0000');
-      const flat: number[] = [];
-      for (const [bin, cell] of bins) flat.push(bin, cell[0], cell[1]);
-      addBins(series, `${kind}\u0000${fileName(raw)}`, flat);
+      addBins(series, `${kind}\u0000${fileName(raw)}`, bins);
     }
     const timeline: RunTimeSeries[] = [];
     for (const [key, bins] of series) {
       const [kind, file] = key.split('\u0000') as ['read' | 'write', string];
-      const flat: number[] = [];
-      for (const bin of [...bins.keys()].sort((a, b) => a - b)) flat.push(bin, ...bins.get(bin)!);
-      timeline.push({ file, kind, bins: flat });
+      timeline.push({ file, kind, bins });
     }
     // files may have been added in any order: lists come out in trace-file order
     const byLine = (a: { trace: number; line: number }, b: { trace: number; line: number }) =>
@@ -319,16 +328,8 @@ function declare(table: Map<string, [string, number]>, hash: string, text: strin
   if (!known || trace < known[1]) table.set(hash, [text, trace]);
 }
 
-function addBins(series: Map<string, Map<number, number[]>>, key: string, flat: number[]): void {
-  let bins = series.get(key);
-  if (!bins) series.set(key, (bins = new Map()));
-  for (let i = 0; i < flat.length; i += 3) {
-    const cell = bins.get(flat[i]);
-    if (cell) {
-      cell[0] += flat[i + 1];
-      cell[1] += flat[i + 2];
-    } else bins.set(flat[i], [flat[i + 1], flat[i + 2]]);
-  }
+function addBins(series: Map<string, number[]>, key: string, flat: number[]): void {
+  series.set(key, mergeBins(series.get(key) ?? [], flat));
 }
 
 /** Slowest first; ties in file order, so the list does not depend on how the work was spread. */
