@@ -69,49 +69,51 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
   if (opts.signal) setMaxListeners(0, opts.signal);
   const scanOpts = opts.scan ?? {};
   const cache = opts.cacheDir ? new ResultCache(opts.cacheDir) : undefined;
-  const sizes = await Promise.all(
-    files.map((f) =>
-      stat(f).then(
-        (s) => s.size,
-        () => 0,
+  return withPool(opts, async (pool) => {
+    // workers boot while the files are looked at (unless a cache may answer for all of them)
+    if (!cache && files.length > 0) pool.warm();
+    const sizes = await Promise.all(
+      files.map((f) =>
+        stat(f).then(
+          (s) => s.size,
+          () => 0,
+        ),
       ),
-    ),
-  );
-  const bytesTotal = sizes.reduce((a, b) => a + b, 0);
-  const done = new Array<number>(files.length).fill(0);
-  const events = new Array<number>(files.length).fill(0);
-  let filesDone = 0;
-  let lastReport = 0;
-  const report = (force = false) => {
-    const now = Date.now();
-    if (!opts.onProgress || (!force && now - lastReport < 100)) return;
-    lastReport = now;
-    opts.onProgress({
-      filesDone,
-      filesTotal: files.length,
-      bytesDone: done.reduce((a, b) => a + b, 0),
-      bytesTotal,
-      events: events.reduce((a, b) => a + b, 0),
-      elapsedMs: now - started,
-    });
-  };
-  // big files are cut into blocks that all workers scan; one such file at a time keeps memory bounded
-  let splitting: Promise<unknown> = Promise.resolve();
-  const scanOne = (pool: WorkerPool, path: string, size: number, hooks: TaskHooks) => {
-    if (pool.size < 2 || size < (opts.splitMinBytes ?? SPLIT_MIN_BYTES))
-      return pool.scan(path, scanOpts, hooks);
-    const run = splitting.then(
-      async () =>
-        (opts.parallelMembers === false ? undefined : await scanFileRanges(pool, path, scanOpts, hooks)) ??
-        scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes),
     );
-    splitting = run.catch(() => undefined);
-    return run;
-  };
-  // each file is folded into the run as soon as it is read: memory holds the run, not every file's summary
-  const merger = new RunMerger(scanOpts.binUs ?? DEFAULT_BIN_US);
-  await withPool(opts, (pool) =>
-    Promise.all(
+    const bytesTotal = sizes.reduce((a, b) => a + b, 0);
+    const done = new Array<number>(files.length).fill(0);
+    const events = new Array<number>(files.length).fill(0);
+    let filesDone = 0;
+    let lastReport = 0;
+    const report = (force = false) => {
+      const now = Date.now();
+      if (!opts.onProgress || (!force && now - lastReport < 100)) return;
+      lastReport = now;
+      opts.onProgress({
+        filesDone,
+        filesTotal: files.length,
+        bytesDone: done.reduce((a, b) => a + b, 0),
+        bytesTotal,
+        events: events.reduce((a, b) => a + b, 0),
+        elapsedMs: now - started,
+      });
+    };
+    // big files are cut into blocks that all workers scan; one such file at a time keeps memory bounded
+    let splitting: Promise<unknown> = Promise.resolve();
+    const scanOne = (pool: WorkerPool, path: string, size: number, hooks: TaskHooks) => {
+      if (pool.size < 2 || size < (opts.splitMinBytes ?? SPLIT_MIN_BYTES))
+        return pool.scan(path, scanOpts, hooks);
+      const run = splitting.then(
+        async () =>
+          (opts.parallelMembers === false ? undefined : await scanFileRanges(pool, path, scanOpts, hooks)) ??
+          scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes),
+      );
+      splitting = run.catch(() => undefined);
+      return run;
+    };
+    // each file is folded into the run as soon as it is read: memory holds the run, not every file's summary
+    const merger = new RunMerger(scanOpts.binUs ?? DEFAULT_BIN_US);
+    await Promise.all(
       files.map(async (path, i): Promise<void> => {
         const key = await cache?.key(path, { scan: 'summary', scanOpts });
         let result = await cache?.get<TraceFileSummary>(key);
@@ -138,10 +140,10 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
         merger.add(result, i);
         report();
       }),
-    ),
-  );
-  report(true);
-  return merger.finish();
+    );
+    report(true);
+    return merger.finish();
+  });
 }
 
 export interface FileEventsQuery {

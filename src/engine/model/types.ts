@@ -1,4 +1,5 @@
 import type { ReadStatus } from '../read/trace-bytes';
+import type { PackedSlowest } from '../summary/packed-slowest';
 import type { WriteTable } from '../summary/write-table';
 
 /**
@@ -124,6 +125,9 @@ export interface TraceFileSummary {
   spans: AppSpan[];
   /** The file's write calls (sampled past a cap); absent in a run's files once the run merged them. */
   writes?: WriteTable;
+  /** Only in the parts of a big file that workers scan together: the ops' slowest calls, packed (their
+   * `slowest` lists are then empty); mergeFileParts unpacks them. */
+  packedSlowest?: PackedSlowest;
   /** Hash tables this file declared: [hash, text]. Files and hosts the file could not resolve itself are
    * written as `UNRESOLVED_PREFIX + hash` and resolved against the whole run when summaries merge. */
   fileHashes: [string, string][];

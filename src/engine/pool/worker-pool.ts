@@ -72,6 +72,15 @@ export class WorkerPool {
     ) as Promise<TraceFileSummary>;
   }
 
+  /**
+   * Starts up to `count` workers now (idle ones do not keep the process alive): a worker takes tens of
+   * milliseconds to boot, which can then overlap with the caller's own preparation (stat, finding gzip members).
+   */
+  warm(count = this.size): void {
+    if (this.disposed) return;
+    while (this.slots.length < Math.min(count, this.size)) this.spawn().worker.unref();
+  }
+
   /** A new id for the blocks of one big file that several workers scan together. */
   newSession(): number {
     return this.nextSession++;

@@ -8,6 +8,7 @@ import {
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
 import { mergeBins } from './bins';
+import { unpackRow } from './packed-slowest';
 import { eraOf } from './scan-file';
 import { concatWriteTables, reorderWrites, WRITES_PER_FILE } from './write-table';
 
@@ -107,7 +108,7 @@ export function mergeFileParts(
     for (const b of s.badExamples) {
       out.badExamples.push(move(b));
     }
-    for (const row of s.ops) {
+    s.ops.forEach((row, r) => {
       const file = fileName(row.file);
       const key = `${file}\u0000${row.cat}\u0000${row.op}`;
       let acc = ops.get(key);
@@ -120,8 +121,9 @@ export function mergeFileParts(
       acc.bytes += row.bytes;
       acc.durUs += row.durUs;
       acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      acc.slowest = topSlowest(acc.slowest, row.slowest.map(moveCall), limits.slowestPerOp);
-    }
+      const calls = s.packedSlowest ? unpackRow(s.packedSlowest, r) : row.slowest;
+      acc.slowest = topSlowest(acc.slowest, calls.map(moveCall), limits.slowestPerOp);
+    });
     for (const p of s.processes) {
       let acc = procs.get(p.pid);
       if (!acc) {

@@ -5,6 +5,19 @@ import { badReason, LineFields, LineKind, Ph, scanLine } from '../scan/line-scan
 import { decodeJsonString, escapeControlChars, Interner } from '../scan/interner';
 import { LineTemplates } from '../scan/line-templates';
 import { releaseView } from '../scan/byte-view';
+import {
+  S_BLOCK,
+  S_BYTES,
+  S_DUR,
+  S_LINE,
+  S_OFFSET,
+  S_PID,
+  S_TID,
+  S_TS,
+  SLOW_FIELDS,
+  unpackRow,
+  type PackedSlowest,
+} from './packed-slowest';
 import { reorderWrites, WriteTableBuilder, type WriteTable } from './write-table';
 import { BytesRule, bytesRule, callBytes, IoKind, ioKind, isIoCategory } from '../model/io-ops';
 import {
@@ -13,7 +26,6 @@ import {
   type BadLineExample,
   type EraEvidence,
   type FormatEra,
-  type IoCall,
   type OpRow,
   type TimeSeries,
   type TraceFileSummary,
@@ -62,17 +74,6 @@ interface OpAcc {
   slowN: number;
   slowFloor: number;
 }
-
-/** Fields of a slowest call in the pool, slowest first per row (numbers: no object per candidate call). */
-const SLOW_FIELDS = 8;
-const S_DUR = 0;
-const S_TS = 1;
-const S_BYTES = 2;
-const S_PID = 3;
-const S_TID = 4;
-const S_LINE = 5;
-const S_OFFSET = 6;
-const S_BLOCK = 7;
 
 interface ProcAcc {
   host: number;
@@ -425,24 +426,13 @@ class FileAccumulator {
     if (op.slowN === k) op.slowFloor = pool[base + (k - 1) * SLOW_FIELDS + S_DUR];
   }
 
-  private slowestOf(op: OpAcc): IoCall[] {
-    const pool = this.slowPool;
-    const out: IoCall[] = [];
-    for (let i = 0; i < op.slowN; i++) {
-      const at = (op.index * this.slowestK + i) * SLOW_FIELDS;
-      const call: IoCall = {
-        ts: pool[at + S_TS],
-        dur: pool[at + S_DUR],
-        bytes: pool[at + S_BYTES],
-        pid: pool[at + S_PID],
-        tid: pool[at + S_TID],
-        line: pool[at + S_LINE],
-        offset: pool[at + S_OFFSET],
-      };
-      if (pool[at + S_BLOCK] >= 0) call.block = pool[at + S_BLOCK];
-      out.push(call);
-    }
-    return out;
+  private packedSlowest(): PackedSlowest {
+    const k = Math.max(0, this.slowestK);
+    return {
+      k,
+      pool: this.slowPool.slice(0, this.ops.length * k * SLOW_FIELDS),
+      counts: Int32Array.from(this.ops, (op) => op.slowN),
+    };
   }
 
   private bin(fileRef: number, kind: IoKind, ts: number, bytes: number): void {
@@ -533,7 +523,8 @@ class FileAccumulator {
     return reorderWrites(table, Array.from(table.file.keys()));
   }
 
-  finish(read: ReadStatus, error?: string): TraceFileSummary {
+  /** `packed`: the slowest calls stay numbers in `packedSlowest` (a part of a big file, merged by the caller). */
+  finish(read: ReadStatus, error?: string, packed = false): TraceFileSummary {
     releaseView(); // the scanner's view of the last text buffer would keep it alive
     const fileName = (ref: number): string => {
       if (ref < 0) return '';
@@ -548,6 +539,7 @@ class FileAccumulator {
       return this.hostHashes.get(hash) ?? UNRESOLVED_PREFIX + hash;
     };
     const ops: OpRow[] = [];
+    const slowest = this.packedSlowest();
     for (const op of this.ops) {
       ops.push({
         file: fileName(op.fileRef),
@@ -557,7 +549,7 @@ class FileAccumulator {
         bytes: op.bytes,
         durUs: op.durUs,
         durMaxUs: op.durMaxUs,
-        slowest: this.slowestOf(op),
+        slowest: packed ? [] : unpackRow(slowest, op.index),
       });
     }
     const timeline: TimeSeries[] = [];
@@ -601,6 +593,7 @@ class FileAccumulator {
       timeline,
       spans: this.spans,
       writes: this.buildWrites(fileName),
+      ...(packed ? { packedSlowest: slowest } : {}),
       fileHashes: [...this.fileHashes],
       hostHashes: [...this.hostHashes],
       stringHashes: [...this.stringHashes],
@@ -743,7 +736,7 @@ export class BlockScanner {
   }
 
   finish(): TraceFileSummary {
-    return this.acc.finish(newReadStatus());
+    return this.acc.finish(newReadStatus(), undefined, true);
   }
 }
 
