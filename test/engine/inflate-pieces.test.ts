@@ -75,6 +75,16 @@ describe('timeline bins', () => {
     assert.deepEqual(mergeBins([2, 1, 1], []), [2, 1, 1]);
   });
 
+  it('add into the first list when it already has every bin of the second', () => {
+    const a = [1, 10, 1, 2, 20, 2, 3, 30, 3];
+    const merged = mergeBins(a, [1, 1, 1, 3, 3, 3]);
+    assert.equal(merged, a, 'no new list');
+    assert.deepEqual(a, [1, 11, 2, 2, 20, 2, 3, 33, 6]);
+    const b = [1, 1, 1, 4, 4, 4];
+    assert.deepEqual(mergeBins(a, b), [1, 12, 3, 2, 20, 2, 3, 33, 6, 4, 4, 4]);
+    assert.deepEqual(a, [1, 11, 2, 2, 20, 2, 3, 33, 6], 'left alone when a bin is missing');
+  });
+
   it('put an unsorted list in order first', () => {
     assert.deepEqual(mergeBins([5, 1, 1], [7, 1, 1, 2, 1, 1, 7, 2, 2]), [2, 1, 1, 5, 1, 1, 7, 3, 3]);
   });

@@ -121,8 +121,10 @@ export function mergeFileParts(
       acc.bytes += row.bytes;
       acc.durUs += row.durUs;
       acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      const calls = s.packedSlowest ? unpackRow(s.packedSlowest, r) : row.slowest;
-      acc.slowest = topSlowest(acc.slowest, calls.map(moveCall), limits.slowestPerOp);
+      const calls = s.packedSlowest
+        ? unpackRow(s.packedSlowest, r, lineBase, blockOffsets)
+        : row.slowest.map(moveCall);
+      acc.slowest = topSlowest(acc.slowest, calls, limits.slowestPerOp);
     });
     for (const p of s.processes) {
       let acc = procs.get(p.pid);
@@ -172,6 +174,9 @@ function bySlowest(x: IoCall, y: IoCall): number {
 }
 
 function topSlowest(a: IoCall[], b: IoCall[], k: number): IoCall[] {
-  const all = a.concat(b).sort(bySlowest);
-  return all.length > k ? all.slice(0, k) : all;
+  if (a.length === 0) return b.length > k ? b.sort(bySlowest).slice(0, k) : b;
+  for (const c of b) a.push(c);
+  a.sort(bySlowest);
+  if (a.length > k) a.length = k;
+  return a;
 }

@@ -25,8 +25,16 @@ export const S_OFFSET = 6;
 /** The block the line counts within, or -1. */
 export const S_BLOCK = 7;
 
-/** The calls of one row as objects. */
-export function unpackRow(p: PackedSlowest, row: number): IoCall[] {
+/**
+ * The calls of one row as objects. `lineBase` and `offsetBase`, indexed by block, make a call's line and offset
+ * file-wide (the merge of a big file's parts); the block is then dropped.
+ */
+export function unpackRow(
+  p: PackedSlowest,
+  row: number,
+  lineBase?: number[],
+  offsetBase?: number[],
+): IoCall[] {
   const out: IoCall[] = [];
   const pool = p.pool;
   for (let i = 0; i < p.counts[row]; i++) {
@@ -40,7 +48,13 @@ export function unpackRow(p: PackedSlowest, row: number): IoCall[] {
       line: pool[at + S_LINE],
       offset: pool[at + S_OFFSET],
     };
-    if (pool[at + S_BLOCK] >= 0) call.block = pool[at + S_BLOCK];
+    const block = pool[at + S_BLOCK];
+    if (block >= 0) {
+      if (lineBase) {
+        call.line += lineBase[block];
+        if (offsetBase) call.offset += offsetBase[block];
+      } else call.block = block;
+    }
     out.push(call);
   }
   return out;

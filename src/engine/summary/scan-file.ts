@@ -602,49 +602,63 @@ class FileAccumulator {
 }
 
 /**
- * Bytes and calls per time bin of one (file, read or write) series: dense arrays over a window of bins from the
- * first one seen (calls come roughly in time order), a map for the odd call far outside it (a zero timestamp).
+ * Bytes and calls per time bin of one (file, read or write) series, as `[bin, bytes, calls]` cells in the order bins
+ * first appear. Calls come nearly in time order (threads interleave a little), so a call almost always lands in the
+ * last cell or one of the few before it; a cell further back is appended again and merged at the end. Memory is
+ * the bins that saw a call, whatever the time span of the run.
  */
 class BinSeries {
-  private lo = NaN;
-  private readonly bytes: number[] = [];
-  private readonly calls: number[] = [];
-  private readonly outside = new Map<number, number[]>();
+  private readonly cells: number[] = [];
+  private last = -1;
+  private ordered = true;
 
   add(bin: number, bytes: number): void {
-    // threads interleave, so a little room is left below the first bin
-    if (this.lo !== this.lo) this.lo = bin - DENSE_BINS_BELOW;
-    const i = bin - this.lo;
-    if (i >= 0 && i < MAX_DENSE_BINS) {
-      while (this.bytes.length <= i) {
-        this.bytes.push(0);
-        this.calls.push(0);
+    const cells = this.cells;
+    let at = this.last;
+    if (at < 0 || cells[at] !== bin) {
+      at = -1;
+      for (let k = cells.length - 3, n = 0; k >= 0 && n < RECENT_CELLS; k -= 3, n++) {
+        if (cells[k] === bin) {
+          at = k;
+          break;
+        }
       }
-      this.bytes[i] += bytes;
-      this.calls[i]++;
-      return;
+      if (at < 0) {
+        if (cells.length > 0 && bin < cells[cells.length - 3]) this.ordered = false;
+        at = cells.length;
+        cells.push(bin, 0, 0);
+      }
+      this.last = at;
     }
-    let cell = this.outside.get(bin);
-    if (cell === undefined) this.outside.set(bin, (cell = [0, 0]));
-    cell[0] += bytes;
-    cell[1]++;
+    cells[at + 1] += bytes;
+    cells[at + 2]++;
   }
 
-  /** [bin, bytes, calls, ...] for the bins that saw a call, in order; `base` turns relative bins absolute. */
+  /** [bin, bytes, calls, ...] in bin order, each bin once; `base` turns relative bins absolute. Once only: the
+   * cells themselves become the result. */
   flat(base: number): number[] {
-    const cells: [number, number, number][] = [];
-    for (let i = 0; i < this.bytes.length; i++)
-      if (this.calls[i] > 0) cells.push([this.lo + i, this.bytes[i], this.calls[i]]);
-    for (const [bin, cell] of this.outside) cells.push([bin, cell[0], cell[1]]);
-    if (this.outside.size > 0) cells.sort((a, b) => a[0] - b[0]);
+    const cells = this.cells;
+    if (this.ordered) {
+      for (let i = 0; i < cells.length; i += 3) cells[i] += base;
+      return cells;
+    }
+    const order: number[] = [];
+    for (let i = 0; i < cells.length; i += 3) order.push(i);
+    order.sort((x, y) => cells[x] - cells[y]);
     const out: number[] = [];
-    for (const [bin, bytes, calls] of cells) out.push(bin + base, bytes, calls);
+    for (const i of order) {
+      const n = out.length;
+      if (n > 0 && out[n - 3] === cells[i] + base) {
+        out[n - 2] += cells[i + 1];
+        out[n - 1] += cells[i + 2];
+      } else out.push(cells[i] + base, cells[i + 1], cells[i + 2]);
+    }
     return out;
   }
 }
 
-const DENSE_BINS_BELOW = 64;
-const MAX_DENSE_BINS = 1 << 16;
+/** How many cells back a call's bin is looked for before a new cell is started. */
+const RECENT_CELLS = 4;
 
 export function eraOf(e: EraEvidence, objects: number): FormatEra {
   if (e.intPh) return '2026-int-ph';
