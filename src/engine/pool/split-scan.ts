@@ -122,33 +122,53 @@ export async function scanFileRanges(
   options: WorkerScanOptions,
   hooks: TaskHooks = {},
 ): Promise<TraceFileSummary | undefined> {
-  const starts = await findGzipMembers(path, hooks.signal);
-  if (starts.length < 2 || pool.size < 2) return undefined;
+  if (pool.size < 2) return undefined;
   const st = await stat(path);
-  // a worker holds one range in memory: a multi-member file with a huge member is read in one pass instead
-  if (starts.some((s, k) => (starts[k + 1] ?? st.size) - s > MAX_SYNC_RANGE)) return undefined;
   const session = pool.newSession();
-  const done = new Array<number>(starts.length).fill(0);
+  const scans: Promise<RangeScan>[] = [];
+  const done: number[] = [];
   let events = 0;
+  // a worker holds one range in memory: a multi-member file with a huge member is read in one pass instead
+  let tooBig = false;
+  const submit = (from: number, to: number) => {
+    if (to - from > MAX_SYNC_RANGE) tooBig = true;
+    if (tooBig) return;
+    const k = scans.length;
+    done.push(0);
+    const scan = pool
+      .scanRange(session, k, path, from, to, k === 0, options, { signal: hooks.signal })
+      .then((r) => {
+        done[k] = to - from;
+        hooks.onProgress?.(
+          done.reduce((a, b) => a + b, 0),
+          (events += r.lines),
+        );
+        return r;
+      });
+    // awaited only once the search is over: a failure before that must not count as unhandled
+    scan.catch(() => undefined);
+    scans.push(scan);
+  };
+  // each member goes to a worker as soon as the next one is found: the workers start while the file is searched
+  let previous = -1;
+  let starts: number[] = [];
   let results: RangeScan[];
+  let parts: TraceFileSummary[];
   try {
-    results = await Promise.all(
-      starts.map((from, k) => {
-        const to = starts[k + 1] ?? st.size;
-        return pool
-          .scanRange(session, k, path, from, to, k === 0, options, { signal: hooks.signal })
-          .then((r) => {
-            done[k] = to - from;
-            hooks.onProgress?.(
-              done.reduce((a, b) => a + b, 0),
-              (events += r.lines),
-            );
-            return r;
-          });
-      }),
-    );
+    starts = await findGzipMembers(path, hooks.signal, (start) => {
+      if (previous >= 0) submit(previous, start);
+      previous = start;
+    });
+    if (starts.length >= 2) submit(starts[starts.length - 1], st.size);
+    if (starts.length < 2 || tooBig) throw new NotInRanges();
+    // asked now, so that a worker with no ranges left sends its part while the others finish theirs
+    const asked = pool.finishSession(session);
+    asked.catch(() => undefined);
+    results = await Promise.all(scans);
+    parts = await asked;
   } catch (e) {
     pool.dropSession(session);
+    await Promise.allSettled(scans);
     if ((e as Error).name === 'AbortError' || hooks.signal?.aborted) throw e;
     return undefined;
   }
@@ -185,7 +205,7 @@ export async function scanFileRanges(
     blockLines[last]++;
     stitcher.line(pending, last, blockLines[last], pendingAt - blockOffsets[last]);
   }
-  const parts = [...(await pool.finishSession(session)), stitcher.finish()];
+  parts.push(stitcher.finish());
   const summary = mergeFileParts(
     { path, sizeBytes: st.size, mtimeMs: st.mtimeMs, read },
     parts,
@@ -200,6 +220,9 @@ export async function scanFileRanges(
   hooks.onProgress?.(st.size, summary.events);
   return summary;
 }
+
+/** The file cannot be read as ranges of members (one member only, or one too big): read it in one pass. */
+class NotInRanges extends Error {}
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;

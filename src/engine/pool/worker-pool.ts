@@ -35,6 +35,16 @@ interface Slot {
   sessions: Set<number>;
 }
 
+interface FinishingSession {
+  replies: Promise<TraceFileSummary | null>[];
+  resolve: (parts: TraceFileSummary[]) => void;
+  reject: (e: Error) => void;
+}
+
+function sessionOf(msg: ToWorker): number | undefined {
+  return msg.type === 'scanBlock' || msg.type === 'scanRange' ? msg.session : undefined;
+}
+
 interface DirectRequest {
   slot: Slot;
   resolve: (v: TraceFileSummary | null) => void;
@@ -51,6 +61,8 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private readonly direct = new Map<number, DirectRequest>();
+  /** Sessions whose parts are being collected (see finishSession). */
+  private readonly finishing = new Map<number, FinishingSession>();
   /** Sessions whose state died with a worker: finishing them must fail, not return a partial summary. */
   private readonly lostSessions = new Set<number>();
   private nextId = 1;
@@ -137,28 +149,60 @@ export class WorkerPool {
     return this.submit(msg, hooks) as Promise<RangeScan>;
   }
 
-  /** Collects the parts of the session's summary from every worker that scanned some of its blocks. */
-  async finishSession(session: number): Promise<TraceFileSummary[]> {
-    const holders = this.slots.filter((s) => s.sessions.has(session));
-    const parts = await Promise.all(
-      holders.map(
-        (slot) =>
+  /**
+   * The session's partial summaries, one per worker that holds part of it. Each worker is asked as soon as it has
+   * no more of the session's work, so the first to run out sends its part while the others still scan. Call it
+   * once every task of the session has been submitted (they need not have finished).
+   */
+  finishSession(session: number): Promise<TraceFileSummary[]> {
+    return new Promise((resolve, reject) => {
+      this.finishing.set(session, { replies: [], resolve, reject });
+      this.advanceFinishing();
+    });
+  }
+
+  /** Asks each worker holding a finishing session for its part once none of that session's work is left for it. */
+  private advanceFinishing(): void {
+    for (const [session, entry] of this.finishing) {
+      if (this.lostSessions.delete(session)) {
+        this.finishing.delete(session);
+        entry.reject(new Error('a worker scanning this file stopped'));
+        continue;
+      }
+      if (this.queue.some((t) => sessionOf(t.msg) === session)) continue;
+      let busy = false;
+      for (const slot of this.slots) {
+        if (!slot.sessions.has(session)) continue;
+        if (slot.task && sessionOf(slot.task.msg) === session) {
+          busy = true;
+          continue;
+        }
+        slot.sessions.delete(session);
+        entry.replies.push(
           new Promise<TraceFileSummary | null>((resolve, reject) => {
             const id = this.nextId++;
-            slot.sessions.delete(session);
             this.direct.set(id, { resolve, reject, slot });
             slot.worker.ref(); // the caller awaits this reply
             slot.worker.postMessage({ type: 'finishSession', id, session } satisfies ToWorker);
           }),
-      ),
-    );
-    if (holders.length === 0 && this.lostSessions.delete(session))
-      throw new Error('a worker scanning this file stopped');
-    return parts.filter((p): p is TraceFileSummary => p !== null);
+        );
+      }
+      if (busy) continue;
+      this.finishing.delete(session);
+      Promise.all(entry.replies).then(
+        (parts) => entry.resolve(parts.filter((p): p is TraceFileSummary => p !== null)),
+        entry.reject,
+      );
+    }
   }
 
   /** Forgets a session everywhere (after a cancel or a failure). */
   dropSession(session: number): void {
+    const finishing = this.finishing.get(session);
+    if (finishing) {
+      this.finishing.delete(session);
+      finishing.reject(new Error('the scan of this file was dropped'));
+    }
     for (const slot of this.slots) {
       if (slot.sessions.delete(session))
         slot.worker.postMessage({ type: 'dropSession', session } satisfies ToWorker);
@@ -251,6 +295,7 @@ export class WorkerPool {
         if ('ok' in m.result) task.resolve(m.result.ok);
         else task.reject(new Error(m.result.err));
         this.pump();
+        if (this.finishing.size > 0) this.advanceFinishing();
         return;
       default: {
         const never: never = m;
@@ -282,6 +327,7 @@ export class WorkerPool {
       task.reject(err);
     }
     this.pump();
+    if (this.finishing.size > 0) this.advanceFinishing();
   }
 
   private abort(task: Pending): void {
@@ -295,5 +341,6 @@ export class WorkerPool {
     }
     task.reject(new AbortedError());
     this.pump();
+    if (this.finishing.size > 0) this.advanceFinishing();
   }
 }

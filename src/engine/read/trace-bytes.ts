@@ -346,12 +346,18 @@ async function decodesCleanly(
  */
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
 
-export async function findGzipMembers(path: string, signal?: AbortSignal): Promise<number[]> {
+export async function findGzipMembers(
+  path: string,
+  signal?: AbortSignal,
+  /** Told of each start as soon as it is found, so work on the first members can begin meanwhile. */
+  onStart?: (start: number) => void,
+): Promise<number[]> {
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
     if ((await gzipHeaderLength(fh, 0, size)) < 0) return [];
     const starts = [0];
+    onStart?.(0);
     const buf = Buffer.alloc(READ_CHUNK + 2);
     let pos = 1;
     while (pos < size) {
@@ -366,7 +372,10 @@ export async function findGzipMembers(path: string, signal?: AbortSignal): Promi
         i = buf.indexOf(GZIP_MAGIC, i + 1)
       ) {
         if (buf[i + 3] & 0xe0) continue;
-        if (await decodesCleanly(fh, pos + i, size, 16 * 1024)) starts.push(pos + i);
+        if (await decodesCleanly(fh, pos + i, size, 16 * 1024)) {
+          starts.push(pos + i);
+          onStart?.(pos + i);
+        }
       }
       if (pos + bytesRead >= size) break;
       pos += bytesRead - 3;

@@ -8,7 +8,7 @@ import {
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
 import { mergeBins } from './bins';
-import { unpackRow } from './packed-slowest';
+import { packedLine, S_DUR, SLOW_FIELDS, unpackCall, type PackedSlowest } from './packed-slowest';
 import { eraOf } from './scan-file';
 import { concatWriteTables, reorderWrites, WRITES_PER_FILE } from './write-table';
 
@@ -121,10 +121,9 @@ export function mergeFileParts(
       acc.bytes += row.bytes;
       acc.durUs += row.durUs;
       acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      const calls = s.packedSlowest
-        ? unpackRow(s.packedSlowest, r, lineBase, blockOffsets)
-        : row.slowest.map(moveCall);
-      acc.slowest = topSlowest(acc.slowest, calls, limits.slowestPerOp);
+      acc.slowest = s.packedSlowest
+        ? topSlowestPacked(acc.slowest, s.packedSlowest, r, lineBase, blockOffsets, limits.slowestPerOp)
+        : topSlowest(acc.slowest, row.slowest.map(moveCall), limits.slowestPerOp);
     });
     for (const p of s.processes) {
       let acc = procs.get(p.pid);
@@ -173,10 +172,56 @@ function bySlowest(x: IoCall, y: IoCall): number {
   return y.dur - x.dur || x.line - y.line;
 }
 
+/** The k slowest of two lists: each is slowest first already (as scans keep them), so one merging pass does. */
 function topSlowest(a: IoCall[], b: IoCall[], k: number): IoCall[] {
-  if (a.length === 0) return b.length > k ? b.sort(bySlowest).slice(0, k) : b;
-  for (const c of b) a.push(c);
-  a.sort(bySlowest);
-  if (a.length > k) a.length = k;
-  return a;
+  if (!isSlowestFirst(b)) b = [...b].sort(bySlowest);
+  if (a.length === 0) return b.length > k ? b.slice(0, k) : b;
+  const out: IoCall[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < k && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && bySlowest(a[i], b[j]) <= 0)) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
+}
+
+/**
+ * topSlowest with the second list still packed: a part's calls become objects only when they make the cut (half
+ * of them or fewer, when two parts saw the same row).
+ */
+function topSlowestPacked(
+  a: IoCall[],
+  p: PackedSlowest,
+  row: number,
+  lineBase: number[],
+  offsetBase: number[] | undefined,
+  k: number,
+): IoCall[] {
+  // a part's calls are slowest first, equal durations in line order: each worker scans its blocks in order
+  const n = p.counts[row];
+  const base = row * p.k * SLOW_FIELDS;
+  const pool = p.pool;
+  const out: IoCall[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < k && (i < a.length || j < n)) {
+    const at = base + j * SLOW_FIELDS;
+    let fromA = j >= n;
+    if (!fromA && i < a.length) {
+      const d = pool[at + S_DUR] - a[i].dur;
+      fromA = d < 0 || (d === 0 && a[i].line <= packedLine(p, at, lineBase));
+    }
+    if (fromA) out.push(a[i++]);
+    else {
+      out.push(unpackCall(p, at, lineBase, offsetBase));
+      j++;
+    }
+  }
+  return out;
+}
+
+function isSlowestFirst(calls: IoCall[]): boolean {
+  for (let i = 1; i < calls.length; i++) if (bySlowest(calls[i - 1], calls[i]) > 0) return false;
+  return true;
 }

@@ -36,26 +36,35 @@ export function unpackRow(
   offsetBase?: number[],
 ): IoCall[] {
   const out: IoCall[] = [];
-  const pool = p.pool;
-  for (let i = 0; i < p.counts[row]; i++) {
-    const at = (row * p.k + i) * SLOW_FIELDS;
-    const call: IoCall = {
-      ts: pool[at + S_TS],
-      dur: pool[at + S_DUR],
-      bytes: pool[at + S_BYTES],
-      pid: pool[at + S_PID],
-      tid: pool[at + S_TID],
-      line: pool[at + S_LINE],
-      offset: pool[at + S_OFFSET],
-    };
-    const block = pool[at + S_BLOCK];
-    if (block >= 0) {
-      if (lineBase) {
-        call.line += lineBase[block];
-        if (offsetBase) call.offset += offsetBase[block];
-      } else call.block = block;
-    }
-    out.push(call);
-  }
+  for (let i = 0; i < p.counts[row]; i++)
+    out.push(unpackCall(p, (row * p.k + i) * SLOW_FIELDS, lineBase, offsetBase));
   return out;
+}
+
+/** The call at `at` in the pool as an object (see unpackRow). */
+export function unpackCall(p: PackedSlowest, at: number, lineBase?: number[], offsetBase?: number[]): IoCall {
+  const pool = p.pool;
+  const call: IoCall = {
+    ts: pool[at + S_TS],
+    dur: pool[at + S_DUR],
+    bytes: pool[at + S_BYTES],
+    pid: pool[at + S_PID],
+    tid: pool[at + S_TID],
+    line: pool[at + S_LINE],
+    offset: pool[at + S_OFFSET],
+  };
+  const block = pool[at + S_BLOCK];
+  if (block >= 0) {
+    if (lineBase) {
+      call.line += lineBase[block];
+      if (offsetBase) call.offset += offsetBase[block];
+    } else call.block = block;
+  }
+  return call;
+}
+
+/** A call's line, file-wide when `lineBase` is given. */
+export function packedLine(p: PackedSlowest, at: number, lineBase?: number[]): number {
+  const block = p.pool[at + S_BLOCK];
+  return p.pool[at + S_LINE] + (lineBase && block >= 0 ? lineBase[block] : 0);
 }

@@ -247,11 +247,11 @@ export class RunMerger {
     }
     const slowest: RunIoCall[] = [];
     for (const row of ops.values()) {
-      row.slowest.sort(slowestFirst);
+      // rows filled from one trace file are in order already; only a row that mixed files needs sorting
+      if (!inOrder(row.slowest)) row.slowest.sort(slowestFirst);
       for (const call of row.slowest) slowest.push(call);
     }
-    slowest.sort(slowestFirst);
-    if (slowest.length > SLOWEST_IN_RUN) slowest.length = SLOWEST_IN_RUN;
+    const top = slowestOf(slowest, SLOWEST_IN_RUN);
     const joined = concatWriteTables(this.writeParts, WRITES_PER_RUN);
     const order = Array.from(joined.line.keys()).sort(
       (a, b) => joined.trace![a] - joined.trace![b] || joined.line[a] - joined.line[b],
@@ -268,7 +268,7 @@ export class RunMerger {
       eras: this.eras,
       binUs: this.binUs,
       timeline,
-      slowest,
+      slowest: top,
       spans: this.spans,
       badExamples: this.badExamples,
       unresolvedFileHashes: unresolved.size,
@@ -322,6 +322,26 @@ function declare(table: Map<string, [string, number]>, hash: string, text: strin
 
 function addBins(series: Map<string, number[]>, key: string, flat: number[]): void {
   series.set(key, mergeBins(series.get(key) ?? [], flat));
+}
+
+/**
+ * The n slowest calls, slowest first. A run has tens of thousands of candidates (a few per row): their durations
+ * are sorted as numbers to find the cut, and only the calls at or above it are sorted as objects.
+ */
+function slowestOf(calls: RunIoCall[], n: number): RunIoCall[] {
+  if (calls.length > n) {
+    const durs = Float64Array.from(calls, (c) => c.dur).sort();
+    const cut = durs[durs.length - n];
+    calls = calls.filter((c) => c.dur >= cut);
+  }
+  calls.sort(slowestFirst);
+  if (calls.length > n) calls.length = n;
+  return calls;
+}
+
+function inOrder(calls: RunIoCall[]): boolean {
+  for (let i = 1; i < calls.length; i++) if (slowestFirst(calls[i - 1], calls[i]) > 0) return false;
+  return true;
 }
 
 /** Slowest first; ties in file order, so the list does not depend on how the work was spread. */
