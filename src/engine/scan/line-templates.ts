@@ -92,6 +92,7 @@ export class LineTemplates {
 /** Lines of different kinds interleave (reads, then an lseek, then a metadata line): a few shapes are kept. */
 const MAX_TEMPLATES = 16;
 
+const TAIL_MASK = new Int32Array([0, 0xff, 0xffff, 0xffffff]);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -186,6 +187,12 @@ function resume(t: Template, b: Uint8Array, e: number, f: LineFields): boolean {
       while (le - j >= 4 && dv.getInt32(p, true) === words[j]) {
         p += 4;
         j += 4;
+      }
+      // the last 1-3 bytes in one masked compare (the bytes after them are the value's, masked out)
+      const r = le - j;
+      if (r > 0 && r < 4 && p + 4 <= e && ((dv.getInt32(p, true) ^ words[j]) & TAIL_MASK[r]) === 0) {
+        p += r;
+        j = le;
       }
       while (j < le) {
         if (b[p] !== lit[j]) return fail(s, j, p);
@@ -447,8 +454,9 @@ class TemplateBuilder {
     this.litEnd.push(this.lit.length);
     const lit = Uint8Array.from(this.lit);
     const words = new Int32Array(lit.length);
-    for (let j = 0; j + 4 <= lit.length; j++)
-      words[j] = lit[j] | (lit[j + 1] << 8) | (lit[j + 2] << 16) | (lit[j + 3] << 24);
+    // past the end of the literals the missing bytes are zero: only masked compares read those words
+    for (let j = 0; j < lit.length; j++)
+      words[j] = lit[j] | ((lit[j + 1] ?? 0) << 8) | ((lit[j + 2] ?? 0) << 16) | ((lit[j + 3] ?? 0) << 24);
     return {
       lit,
       words,

@@ -261,7 +261,10 @@ export class RunMerger {
     return {
       files: this.files,
       totals,
-      categories: this.categories,
+      // most events first: the order files and workers finish in must not show in the output
+      categories: Object.fromEntries(
+        Object.entries(this.categories).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])),
+      ),
       ops: [...ops.values()].sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op)),
       processes,
       hosts: [...hosts].sort(),
