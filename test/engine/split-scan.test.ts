@@ -38,6 +38,51 @@ function comparable(run: RunSummary): unknown {
   return JSON.parse(JSON.stringify({ ...run, files, timeline, writes }));
 }
 
+describe('workers and the main thread agree', () => {
+  const workerScript = resolve(__dirname, '../../dist/worker.js');
+  const pool = new WorkerPool({ size: 2, workerScript });
+  after(() => pool.dispose());
+
+  // workers inflate synchronously in pieces and hand over packed slowest calls; the main thread streams and builds
+  // objects: every figure, every slowest call and the read status must come out the same
+  for (const name of [
+    'resnet50-v1.0.15-2025',
+    'polaris-8ranks-2024',
+    'dlio-pytorch-2023',
+    'posix-2023-plain',
+  ]) {
+    it(`${name}: the same run summary, slowest calls and read status`, async () => {
+      const files = traceFiles(name);
+      const inWorkers = await summarizeTraceFiles(files, { pool });
+      const onMain = await summarizeTraceFiles(files, { workers: 0 });
+      assert.deepEqual(comparable(inWorkers), comparable(onMain));
+      assert.deepEqual(
+        inWorkers.files.map((f) => f.read),
+        onMain.files.map((f) => f.read),
+      );
+      assert.ok(inWorkers.slowest.length > 0);
+    });
+  }
+
+  it('a run of many files sharing rows keeps the slowest calls of the whole run, in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dft-many-'));
+    try {
+      const files: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const path = join(dir, `trace-${i}.pfw.gz`);
+        generateBenchTrace(path, { events: 20_000, seed: 10 + i, era: '2025', gzip: true });
+        files.push(path);
+      }
+      const inWorkers = await summarizeTraceFiles(files, { pool });
+      const onMain = await summarizeTraceFiles(files, { workers: 0 });
+      assert.deepEqual(comparable(inWorkers), comparable(onMain));
+      assert.ok(inWorkers.ops.some((o) => o.traces.length > 1 && o.slowest.length === 10));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('one big file scanned by several workers in blocks', () => {
   const workerScript = resolve(__dirname, '../../dist/worker.js');
   const pool = new WorkerPool({ size: 2, workerScript });

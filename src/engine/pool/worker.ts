@@ -24,6 +24,8 @@ port.on('message', async (msg: ToWorker) => {
         let last = 0;
         const summary = await scanTraceFile(msg.path, {
           ...msg.options,
+          sync: true, // a worker may block: it is cancelled by being terminated
+          packSlowest: true, // the pool's caller merges it into a run
           onProgress: (bytesDone, events) => {
             const now = Date.now();
             if (now - last < 100) return;

@@ -1,4 +1,5 @@
 import { mergeBins } from './bins';
+import { S_DUR, S_LINE, SLOW_FIELDS, unpackCall, type PackedSlowest } from './packed-slowest';
 import {
   UNRESOLVED_PREFIX,
   type AppSpan,
@@ -153,7 +154,12 @@ export class RunMerger {
     for (const [h, name] of f.hostHashes) declare(this.runHostHashes, h, name, trace);
     for (const [cat, n] of Object.entries(f.categories))
       this.categories[cat] = (this.categories[cat] ?? 0) + n;
-    for (const row of f.ops)
+    const packed = f.packedSlowest;
+    f.ops.forEach((row, r) => {
+      if (packed) {
+        mergePackedCalls(opRow(this.ops, row.file, row, [trace], false), packed, r, trace);
+        return;
+      }
       addOpRow(
         this.ops,
         row.file,
@@ -162,6 +168,7 @@ export class RunMerger {
         // the file's calls become the run's: used nowhere else, so extended in place rather than copied
         row.slowest.map((c) => Object.assign(c, { trace, file: row.file, cat: row.cat, op: row.op })),
       );
+    });
     for (const p of f.processes) {
       this.processes.push({ pid: p.pid, host: p.host, threads: p.threads.length, events: p.events, trace });
     }
@@ -180,6 +187,7 @@ export class RunMerger {
     // what the run keeps of the file: its own figures, without what was merged above
     this.files[trace] = {
       ...f,
+      packedSlowest: undefined,
       ops: f.ops.map((o) => ({ ...o, slowest: [] })),
       timeline: [],
       spans: [],
@@ -289,6 +297,22 @@ function addOpRow(
   calls: RunIoCall[],
   traces?: number[],
 ): void {
+  const acc = opRow(rows, file, row, traces ?? [trace], traces !== undefined);
+  for (const c of calls) acc.slowest.push(c);
+  if (acc.slowest.length > SLOWEST_PER_ROW) {
+    acc.slowest.sort(slowestFirst);
+    acc.slowest.length = SLOWEST_PER_ROW;
+  }
+}
+
+/** The run's row for (file, cat, op), created when new, with the row's figures and traces added. */
+function opRow(
+  rows: Map<string, RunOpRow>,
+  file: string,
+  row: { cat: string; op: string; count: number; bytes: number; durUs: number; durMaxUs: number },
+  traces: number[],
+  sortTraces: boolean,
+): RunOpRow {
   const key = `${file}\u0000${row.cat}\u0000${row.op}`;
   let acc = rows.get(key);
   if (!acc) {
@@ -309,13 +333,42 @@ function addOpRow(
   acc.bytes += row.bytes;
   acc.durUs += row.durUs;
   acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-  for (const t of traces ?? [trace]) if (!acc.traces.includes(t)) acc.traces.push(t);
-  if (traces) acc.traces.sort((a, b) => a - b);
-  for (const c of calls) acc.slowest.push(c);
-  if (acc.slowest.length > SLOWEST_PER_ROW) {
-    acc.slowest.sort(slowestFirst);
-    acc.slowest.length = SLOWEST_PER_ROW;
+  for (const t of traces) if (!acc.traces.includes(t)) acc.traces.push(t);
+  if (sortTraces) acc.traces.sort((a, b) => a - b);
+  return acc;
+}
+
+/**
+ * Merges one trace file's packed slowest calls for a row into the run's row, keeping the SLOWEST_PER_ROW slowest in
+ * order: both lists are slowest first, so one merging pass does, and a packed call becomes an object only when it
+ * makes the cut (with many trace files sharing a row, most do not).
+ */
+function mergePackedCalls(acc: RunOpRow, p: PackedSlowest, r: number, trace: number): void {
+  const n = p.counts[r];
+  if (n === 0) return;
+  const a = acc.slowest;
+  if (!inOrder(a)) a.sort(slowestFirst);
+  const pool = p.pool;
+  const base = r * p.k * SLOW_FIELDS;
+  const out: RunIoCall[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < SLOWEST_PER_ROW && (i < a.length || j < n)) {
+    const at = base + j * SLOW_FIELDS;
+    let fromA = j >= n;
+    if (!fromA && i < a.length) {
+      const c = a[i];
+      const d = pool[at + S_DUR] - c.dur;
+      fromA = d < 0 || (d === 0 && (c.trace < trace || (c.trace === trace && c.line <= pool[at + S_LINE])));
+    }
+    if (fromA) out.push(a[i++]);
+    else {
+      const call = unpackCall(p, at);
+      out.push(Object.assign(call, { trace, file: acc.file, cat: acc.cat, op: acc.op }));
+      j++;
+    }
   }
+  acc.slowest = out;
 }
 
 function declare(table: Map<string, [string, number]>, hash: string, text: string, trace: number): void {

@@ -1,6 +1,13 @@
 import { stat } from 'node:fs/promises';
-import { inflateRangeSync, newReadStatus, readTraceBytes, type ReadStatus } from '../read/trace-bytes';
-import { forEachLine } from '../read/lines';
+import {
+  inflateRangeSync,
+  newReadStatus,
+  readTraceBytes,
+  throwIfAborted,
+  type ReadStatus,
+} from '../read/trace-bytes';
+import { forEachLine, MAX_LINE_BYTES } from '../read/lines';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { badReason, LineFields, LineKind, Ph, scanLine } from '../scan/line-scanner';
 import { decodeJsonString, escapeControlChars, Interner } from '../scan/interner';
 import { LineTemplates } from '../scan/line-templates';
@@ -46,6 +53,17 @@ export const DEFAULT_SPAN_PATTERN: SpanPattern = {
 
 export interface ScanOptions {
   signal?: AbortSignal;
+  /**
+   * The caller may block (a worker thread): a gzip file is then inflated synchronously in pieces and scanned as it
+   * goes, which is faster than the stream machinery; a file with any damage is read again the streaming way, which
+   * reports damage exactly and reads past it.
+   */
+  sync?: boolean;
+  /**
+   * The summary goes to a RunMerger, which reads packed slowest calls: they stay numbers (`packedSlowest`, the
+   * rows' `slowest` left empty) instead of tens of thousands of objects to build, post and collect.
+   */
+  packSlowest?: boolean;
   /** Called now and then with the compressed bytes of this file consumed so far. */
   onProgress?: (bytesDone: number, events: number) => void;
   spanPattern?: SpanPattern;
@@ -92,6 +110,23 @@ export async function scanTraceFile(path: string, opts: ScanOptions = {}): Promi
   } catch (e) {
     return acc.finish(status, describeFsError(e));
   }
+  if (opts.sync && acc.sizeBytes <= SYNC_FILE_MAX_BYTES) {
+    const summary = scanGzipSync(path, acc, opts);
+    if (summary) return summary;
+  }
+  return scanStreaming(path, new FileAccumulator(path, opts), acc.sizeBytes, acc.mtimeMs, opts);
+}
+
+async function scanStreaming(
+  path: string,
+  acc: FileAccumulator,
+  sizeBytes: number,
+  mtimeMs: number,
+  opts: ScanOptions,
+): Promise<TraceFileSummary> {
+  acc.sizeBytes = sizeBytes;
+  acc.mtimeMs = mtimeMs;
+  const status = newReadStatus();
   let error: string | undefined;
   try {
     let sinceProgress = 0;
@@ -111,7 +146,79 @@ export async function scanTraceFile(path: string, opts: ScanOptions = {}): Promi
     error = describeFsError(e);
   }
   opts.onProgress?.(status.compressedBytes, acc.events);
-  return acc.finish(status, error);
+  return acc.finish(status, error, opts.packSlowest);
+}
+
+/** The sync path holds the whole compressed file in memory: bigger files stream (or are split between workers). */
+const SYNC_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A whole gzip file inflated synchronously in pieces, lines split as they come (see ScanOptions.sync). Returns
+ * undefined, having wasted the work, when the file is not gzip, is damaged in any way, or has a line longer than
+ * MAX_LINE_BYTES: the streaming path handles those.
+ */
+function scanGzipSync(path: string, acc: FileAccumulator, opts: ScanOptions): TraceFileSummary | undefined {
+  const status = newReadStatus();
+  let carry: Buffer | undefined;
+  let carryAt = 0;
+  let offset = 0; // of the current piece in the file's text
+  let lineNo = 0;
+  let sinceProgress = 0;
+  let overlong = false;
+  try {
+    if (!startsWithGzip(path)) return undefined;
+    inflateRangeSync(path, 0, acc.sizeBytes, status, (text) => {
+      if (overlong) return;
+      let p = 0;
+      if (carry !== undefined) {
+        const nl = text.indexOf(10);
+        if (nl < 0) {
+          carry = Buffer.concat([carry, text]);
+          overlong = carry.length > MAX_LINE_BYTES;
+          offset += text.length;
+          return;
+        }
+        const line = Buffer.concat([carry, text.subarray(0, nl)]);
+        acc.line(line, 0, line.length, ++lineNo, carryAt);
+        carry = undefined;
+        p = nl + 1;
+      }
+      for (;;) {
+        const nl = text.indexOf(10, p);
+        if (nl < 0) break;
+        acc.line(text, p, nl, ++lineNo, offset + p);
+        p = nl + 1;
+        if (++sinceProgress === 65536) {
+          sinceProgress = 0;
+          throwIfAborted(opts.signal);
+          opts.onProgress?.(status.compressedDone, acc.events);
+        }
+      }
+      // a copy: the piece's buffer is reused for the next piece
+      if (p < text.length) {
+        carry = Buffer.from(text.subarray(p));
+        carryAt = offset + p;
+      }
+      offset += text.length;
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    return undefined;
+  }
+  if (overlong || status.truncated || status.problems.length > 0) return undefined;
+  if (carry !== undefined) acc.line(carry, 0, carry.length, ++lineNo, carryAt);
+  opts.onProgress?.(status.compressedBytes, acc.events);
+  return acc.finish(status, undefined, opts.packSlowest);
+}
+
+function startsWithGzip(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The summary of a file that could not be read at all; it still takes its place in the run. */
