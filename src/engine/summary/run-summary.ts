@@ -302,8 +302,11 @@ function addOpRow(
   if (acc.slowest.length > SLOWEST_PER_ROW) {
     acc.slowest.sort(slowestFirst);
     acc.slowest.length = SLOWEST_PER_ROW;
-  }
+  } else if (calls.length > 0) inOrderRows.delete(acc);
 }
+
+/** Rows whose slowest list is known to be in order (kept so by mergePackedCalls), to skip checking it again. */
+const inOrderRows = new WeakSet<RunOpRow>();
 
 /** The run's row for (file, cat, op), created when new, with the row's figures and traces added. */
 function opRow(
@@ -347,7 +350,7 @@ function mergePackedCalls(acc: RunOpRow, p: PackedSlowest, r: number, trace: num
   const n = p.counts[r];
   if (n === 0) return;
   const a = acc.slowest;
-  if (!inOrder(a)) a.sort(slowestFirst);
+  if (a.length > 1 && !inOrderRows.has(acc) && !inOrder(a)) a.sort(slowestFirst);
   const pool = p.pool;
   const base = r * p.k * SLOW_FIELDS;
   const out: RunIoCall[] = [];
@@ -369,6 +372,7 @@ function mergePackedCalls(acc: RunOpRow, p: PackedSlowest, r: number, trace: num
     }
   }
   acc.slowest = out;
+  inOrderRows.add(acc);
 }
 
 function declare(table: Map<string, [string, number]>, hash: string, text: string, trace: number): void {
