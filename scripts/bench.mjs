@@ -111,16 +111,19 @@ const reps = Math.max(1, flag('--reps', 1));
 const exact = !process.argv.includes('--no-exact');
 const era = '2025';
 const COPIES = 4;
+/** Files in the many-files run. */
+const MANY = 16;
 
 const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 const sortOps = (rows) => rows.sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op));
 
 /** Generates (or reuses) the trace, its expected totals, and a folder of copies for the run measurement. */
-function prepare() {
+function prepare(events, seed, COPIES) {
   const synth = ['src/synth/bench-trace.ts', 'src/synth/trace-writer.ts'];
   const h = createHash('sha256');
   for (const f of synth) h.update(fs.readFileSync(path.join(root, f)));
   const key = `dlio-${era}-e${events}-s${seed}-${h.digest('hex').slice(0, 10)}`;
+  // copies are links (or copies) of the one trace
   const dir = path.join(root, 'bench-data', key);
   const trace = path.join(dir, 'trace-0-of-1.pfw.gz');
   const expectFile = path.join(dir, 'expect.json');
@@ -319,7 +322,9 @@ const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 async function main() {
   // read before generating, which would otherwise count as load itself
   const [load] = os.loadavg();
-  const { trace, runDir, expect } = prepare();
+  const { trace, runDir, expect } = prepare(events, seed, COPIES);
+  // the usual shape of a real run: many smaller files (one per process), the same number of events in all
+  const many = prepare(Math.round(events / MANY), seed + 1, MANY);
   const cli = path.join(root, 'dist/cli.js');
   const haveCli = fs.existsSync(cli);
   let haveDuck = true;
@@ -343,9 +348,10 @@ async function main() {
 
   const rows = [];
   let crashed = false;
-  const add = (label, r, scale) => {
+  /** `scale`: the row's events and text as a multiple of the file's (the floor and DuckDB scale with it). */
+  const add = (label, r, scale, events = expect.events * scale) => {
     if (r.failed) crashed = true;
-    rows.push({ label, r, scale });
+    rows.push({ label, r, scale, events });
     return r;
   };
   const node = process.execPath;
@@ -401,31 +407,39 @@ async function main() {
       );
     }
   }
+  let cliMany;
   if (haveCli) {
     cliRun = add(
       `dftrace summarize (folder of ${COPIES} copies)`,
       await measure('cli-run', node, [cli, 'summarize', runDir, '--json'], jsonCheck),
       COPIES,
     );
+    cliMany = add(
+      `dftrace summarize (${MANY} files of ${many.expect.events.toLocaleString('en-US')} events)`,
+      await measure('cli-many', node, [cli, 'summarize', many.runDir, '--json'], jsonCheck),
+      (MANY * many.expect.textBytes) / expect.textBytes,
+      MANY * many.expect.events,
+    );
   }
 
   const duckSeconds = duck && !duck.failed ? duck.seconds : NaN;
   console.log('| tool | seconds | events/s | MB/s (text) | peak RSS MB | vs gunzip floor | vs DuckDB |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const { label, r, scale } of rows) {
+  for (const { label, r, scale, events: n } of rows) {
     if (r.failed) {
       console.log(`| ${label} | failed: ${r.problem} | | | | | |`);
       continue;
     }
-    const mark = scale > 1 ? ' *' : '';
+    const mark = scale !== 1 ? ' *' : '';
     console.log(
-      `| ${label} | ${fmt(r.seconds)} | ${Math.round((expect.events * scale) / r.seconds).toLocaleString('en-US')} | ` +
+      `| ${label} | ${fmt(r.seconds)} | ${Math.round(n / r.seconds).toLocaleString('en-US')} | ` +
         `${fmt((mb * scale) / r.seconds, 0)} | ${fmt(r.rssMB, 0)} | ${fmt(r.seconds / (floor * scale))}x${mark} | ` +
         `${fmt(r.seconds / (duckSeconds * scale))}x${mark} |`,
     );
   }
   console.log(
-    `\n\\* against ${COPIES}x the single-file time. MB = 10^6 bytes of uncompressed text; RSS in MiB.\n`,
+    `\n\\* against the single-file times scaled by the row's text (${COPIES}x for the copies). ` +
+      'MB = 10^6 bytes of uncompressed text; RSS in MiB.\n',
   );
 
   // --- agreement ---
@@ -465,6 +479,22 @@ async function main() {
       agreement(`CLI on ${COPIES} copies vs ${COPIES}x expectation`, got, wantRun, totalsFields);
     } catch (e) {
       console.log(`- CLI folder output is not JSON: ${e.message}`);
+      crashed = true;
+    }
+  }
+
+  if (cliMany && !cliMany.failed) {
+    try {
+      const j = JSON.parse(cliMany.stdout);
+      const got = { ops: normOps(j.ops ?? []), totals: j.totals ?? {} };
+      const e = many.expect;
+      const wantMany = {
+        ops: normOps(e.ops, MANY),
+        totals: { ...e, events: e.events * MANY, metadata: e.metadata * MANY },
+      };
+      agreement(`CLI on ${MANY} files vs ${MANY}x their expectation`, got, wantMany, totalsFields);
+    } catch (e) {
+      console.log(`- CLI many-files output is not JSON: ${e.message}`);
       crashed = true;
     }
   }
