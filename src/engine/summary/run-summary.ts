@@ -157,7 +157,7 @@ export class RunMerger {
     const packed = f.packedSlowest;
     f.ops.forEach((row, r) => {
       if (packed) {
-        mergePackedCalls(opRow(this.ops, row.file, row, [trace], false), packed, r, trace);
+        mergePackedCalls(opRow(this.ops, row.file, row, trace, false), packed, r, trace);
         return;
       }
       addOpRow(
@@ -185,10 +185,11 @@ export class RunMerger {
       }
     }
     // what the run keeps of the file: its own figures, without what was merged above
+    // (in place: the summary is the merger's now, and a copy of every row was most of the time spent here)
+    for (const o of f.ops) if (o.slowest.length > 0) o.slowest = [];
     this.files[trace] = {
       ...f,
       packedSlowest: undefined,
-      ops: f.ops.map((o) => ({ ...o, slowest: [] })),
       timeline: [],
       spans: [],
       writes: undefined,
@@ -297,7 +298,7 @@ function addOpRow(
   calls: RunIoCall[],
   traces?: number[],
 ): void {
-  const acc = opRow(rows, file, row, traces ?? [trace], traces !== undefined);
+  const acc = opRow(rows, file, row, traces ?? trace, traces !== undefined);
   for (const c of calls) acc.slowest.push(c);
   if (acc.slowest.length > SLOWEST_PER_ROW) {
     acc.slowest.sort(slowestFirst);
@@ -313,7 +314,7 @@ function opRow(
   rows: Map<string, RunOpRow>,
   file: string,
   row: { cat: string; op: string; count: number; bytes: number; durUs: number; durMaxUs: number },
-  traces: number[],
+  traces: number[] | number,
   sortTraces: boolean,
 ): RunOpRow {
   const key = `${file}\u0000${row.cat}\u0000${row.op}`;
@@ -336,7 +337,9 @@ function opRow(
   acc.bytes += row.bytes;
   acc.durUs += row.durUs;
   acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-  for (const t of traces) if (!acc.traces.includes(t)) acc.traces.push(t);
+  if (typeof traces === 'number') {
+    if (!acc.traces.includes(traces)) acc.traces.push(traces);
+  } else for (const t of traces) if (!acc.traces.includes(t)) acc.traces.push(t);
   if (sortTraces) acc.traces.sort((a, b) => a - b);
   return acc;
 }
@@ -350,9 +353,11 @@ function mergePackedCalls(acc: RunOpRow, p: PackedSlowest, r: number, trace: num
   const n = p.counts[r];
   if (n === 0) return;
   const a = acc.slowest;
-  if (a.length > 1 && !inOrderRows.has(acc) && !inOrder(a)) a.sort(slowestFirst);
   const pool = p.pool;
   const base = r * p.k * SLOW_FIELDS;
+  // the usual case once a few files are in: this file's slowest call does not even reach the row's last place
+  if (a.length >= SLOWEST_PER_ROW && pool[base + S_DUR] < a[a.length - 1].dur && inOrderRows.has(acc)) return;
+  if (a.length > 1 && !inOrderRows.has(acc) && !inOrder(a)) a.sort(slowestFirst);
   const out: RunIoCall[] = [];
   let i = 0;
   let j = 0;
