@@ -87,12 +87,12 @@ export class LineFields {
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
+export const LBRACE = 0x7b;
+export const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 
@@ -374,7 +374,8 @@ function scanNumber(b: Uint8Array, p: number, end: number): number {
   return p;
 }
 
-function latin1(b: Uint8Array, s: number, e: number): string {
+/** Bytes as one char each: for the text of a number, which is ASCII. */
+export function latin1(b: Uint8Array, s: number, e: number): string {
   let out = '';
   for (let i = s; i < e; i++) out += String.fromCharCode(b[i]);
   return out;

@@ -1,12 +1,19 @@
 import { viewOf } from './byte-view';
 import {
+  BACKSLASH,
+  COLON,
+  COMMA,
   K,
   keyId,
+  latin1,
+  LBRACE,
   LineFields,
   Ph,
   phLetter,
   phNumber,
+  QUOTE,
   quotedNumber,
+  RBRACE,
   scanValue,
   type Span,
 } from './line-scanner';
@@ -93,12 +100,6 @@ export class LineTemplates {
 const MAX_TEMPLATES = 16;
 
 const TAIL_MASK = new Int32Array([0, 0xff, 0xffff, 0xffffff]);
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
 
 /** What a value slot is. */
 const enum V {
@@ -297,12 +298,6 @@ function finishFlags(t: Template, f: LineFields): true {
     if (flags & Flag.HasArgs) f.hasArgs = true;
   }
   return true;
-}
-
-function latin1(b: Uint8Array, s: number, e: number): string {
-  let out = '';
-  for (let i = s; i < e; i++) out += String.fromCharCode(b[i]);
-  return out;
 }
 
 function spanOf(f: LineFields, target: number): Span | undefined {

@@ -8,7 +8,7 @@ import {
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
 import { mergeBins } from './bins';
-import { packedLine, S_DUR, SLOW_FIELDS, unpackCall, type PackedSlowest } from './packed-slowest';
+import { mergeWithPacked, packedLine, S_DUR, unpackCall, type PackedSlowest } from './packed-slowest';
 import { eraOf } from './scan-file';
 import { concatWriteTables, reorderWrites, WRITES_PER_FILE } from './write-table';
 
@@ -199,26 +199,18 @@ function topSlowestPacked(
   k: number,
 ): IoCall[] {
   // a part's calls are slowest first, equal durations in line order: each worker scans its blocks in order
-  const n = p.counts[row];
-  const base = row * p.k * SLOW_FIELDS;
   const pool = p.pool;
-  const out: IoCall[] = [];
-  let i = 0;
-  let j = 0;
-  while (out.length < k && (i < a.length || j < n)) {
-    const at = base + j * SLOW_FIELDS;
-    let fromA = j >= n;
-    if (!fromA && i < a.length) {
-      const d = pool[at + S_DUR] - a[i].dur;
-      fromA = d < 0 || (d === 0 && a[i].line <= packedLine(p, at, lineBase));
-    }
-    if (fromA) out.push(a[i++]);
-    else {
-      out.push(unpackCall(p, at, lineBase, offsetBase));
-      j++;
-    }
-  }
-  return out;
+  return mergeWithPacked(
+    a,
+    p,
+    row,
+    k,
+    (c, at) => {
+      const d = pool[at + S_DUR] - c.dur;
+      return d < 0 || (d === 0 && c.line <= packedLine(p, at, lineBase));
+    },
+    (at) => unpackCall(p, at, lineBase, offsetBase),
+  );
 }
 
 function isSlowestFirst(calls: IoCall[]): boolean {

@@ -68,3 +68,32 @@ export function packedLine(p: PackedSlowest, at: number, lineBase?: number[]): n
   const block = p.pool[at + S_BLOCK];
   return p.pool[at + S_LINE] + (lineBase && block >= 0 ? lineBase[block] : 0);
 }
+
+/**
+ * The k first of two lists that are both slowest first: `a` as objects, and row `row` of a pack. One merging pass;
+ * a packed call becomes an object (`make`) only when it makes the cut. `aFirst(c, at)` says whether object `c` goes
+ * before the packed call at pool index `at`.
+ */
+export function mergeWithPacked<T>(
+  a: T[],
+  p: PackedSlowest,
+  row: number,
+  k: number,
+  aFirst: (c: T, at: number) => boolean,
+  make: (at: number) => T,
+): T[] {
+  const n = p.counts[row];
+  const base = row * p.k * SLOW_FIELDS;
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < k && (i < a.length || j < n)) {
+    const at = base + j * SLOW_FIELDS;
+    if (j >= n || (i < a.length && aFirst(a[i], at))) out.push(a[i++]);
+    else {
+      out.push(make(at));
+      j++;
+    }
+  }
+  return out;
+}

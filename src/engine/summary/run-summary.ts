@@ -1,5 +1,12 @@
 import { mergeBins } from './bins';
-import { S_DUR, S_LINE, SLOW_FIELDS, unpackCall, type PackedSlowest } from './packed-slowest';
+import {
+  mergeWithPacked,
+  S_DUR,
+  S_LINE,
+  SLOW_FIELDS,
+  unpackCall,
+  type PackedSlowest,
+} from './packed-slowest';
 import {
   UNRESOLVED_PREFIX,
   type AppSpan,
@@ -358,24 +365,17 @@ function mergePackedCalls(acc: RunOpRow, p: PackedSlowest, r: number, trace: num
   // the usual case once a few files are in: this file's slowest call does not even reach the row's last place
   if (a.length >= SLOWEST_PER_ROW && pool[base + S_DUR] < a[a.length - 1].dur && inOrderRows.has(acc)) return;
   if (a.length > 1 && !inOrderRows.has(acc) && !inOrder(a)) a.sort(slowestFirst);
-  const out: RunIoCall[] = [];
-  let i = 0;
-  let j = 0;
-  while (out.length < SLOWEST_PER_ROW && (i < a.length || j < n)) {
-    const at = base + j * SLOW_FIELDS;
-    let fromA = j >= n;
-    if (!fromA && i < a.length) {
-      const c = a[i];
+  const out = mergeWithPacked(
+    a,
+    p,
+    r,
+    SLOWEST_PER_ROW,
+    (c, at) => {
       const d = pool[at + S_DUR] - c.dur;
-      fromA = d < 0 || (d === 0 && (c.trace < trace || (c.trace === trace && c.line <= pool[at + S_LINE])));
-    }
-    if (fromA) out.push(a[i++]);
-    else {
-      const call = unpackCall(p, at);
-      out.push(Object.assign(call, { trace, file: acc.file, cat: acc.cat, op: acc.op }));
-      j++;
-    }
-  }
+      return d < 0 || (d === 0 && (c.trace < trace || (c.trace === trace && c.line <= pool[at + S_LINE])));
+    },
+    (at) => Object.assign(unpackCall(p, at), { trace, file: acc.file, cat: acc.cat, op: acc.op }),
+  );
   acc.slowest = out;
   inOrderRows.add(acc);
 }
