@@ -106,8 +106,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     'dftrace.setBaseline': async (arg: RunArg) => {
       const id = runIdOf(arg, deps);
       if (!id) return;
-      await registry.setBaseline(id);
+      // the menus' context first: by the time the tree shows the pin, "Compare with Baseline" must be offered
       await vscode.commands.executeCommand('setContext', 'dftrace.hasBaseline', true);
+      await registry.setBaseline(id);
     },
     'dftrace.compareWithBaseline': async (arg: RunArg) => {
       const id = runIdOf(arg, deps);

@@ -26,10 +26,18 @@ export async function showRunsView(page) {
   await expect(page.getByRole('treeitem', { name: /^baseline/ })).toBeVisible({ timeout: 30_000 });
 }
 
-/** Chooses an item of a context menu (monaco menus take the keyboard more reliably than clicks). */
+/**
+ * Chooses an item of a context menu (monaco menus take the keyboard more reliably than clicks). A menu opened
+ * before the workbench has applied a context key the item depends on lacks it: close it and open it again.
+ */
 export async function contextMenu(page, item, label) {
-  await item.click({ button: 'right' });
-  await page.getByRole('menuitem', { name: label }).hover();
+  const entry = page.getByRole('menuitem', { name: label });
+  await expect(async () => {
+    await page.keyboard.press('Escape');
+    await item.click({ button: 'right' });
+    await expect(entry).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 60_000 });
+  await entry.hover();
   await page.keyboard.press('Enter');
 }
 
