@@ -8,6 +8,7 @@ import {
   queryRunEvents,
   summarizeTraceFiles,
   summaryJson,
+  WorkerPool,
   type RunProgress,
   type RunSummary,
 } from '../engine';
@@ -82,19 +83,26 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  switch (args.command) {
-    case 'summarize':
-      return summarize(args);
-    case 'events':
-      return events(args);
-    case 'compare':
-      return compare(args);
-    default:
-      throw new UsageError(`unknown command "${args.command}"`);
+  if (!['summarize', 'events', 'compare'].includes(args.command))
+    throw new UsageError(`unknown command "${args.command}"`);
+  // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
+  const pool = new WorkerPool({ size: intFlag(args, 'workers', 0) });
+  if (stringFlag(args, 'cache-dir') === undefined) pool.warm();
+  try {
+    switch (args.command) {
+      case 'summarize':
+        return await summarize(args, pool);
+      case 'events':
+        return await events(args, pool);
+      default:
+        return await compare(args, pool);
+    }
+  } finally {
+    await pool.dispose();
   }
 }
 
-async function loadRun(args: ParsedArgs): Promise<RunSummary | undefined> {
+async function loadRun(args: ParsedArgs, pool: WorkerPool): Promise<RunSummary | undefined> {
   if (args.positional.length === 0) throw new UsageError('give at least one trace file or folder');
   const { files, problems } = await findTraceFiles(args.positional);
   for (const p of problems) process.stderr.write(`dftrace: ${p}\n`);
@@ -108,7 +116,7 @@ async function loadRun(args: ParsedArgs): Promise<RunSummary | undefined> {
   process.once('SIGINT', onSigint);
   try {
     return await summarizeTraceFiles(files, {
-      workers: intFlag(args, 'workers', 0),
+      pool,
       cacheDir: stringFlag(args, 'cache-dir'),
       signal: controller.signal,
       onProgress: bar ? (p) => bar.update(p) : undefined,
@@ -119,8 +127,8 @@ async function loadRun(args: ParsedArgs): Promise<RunSummary | undefined> {
   }
 }
 
-async function summarize(args: ParsedArgs): Promise<number> {
-  const run = await loadRun(args);
+async function summarize(args: ParsedArgs, pool: WorkerPool): Promise<number> {
+  const run = await loadRun(args, pool);
   if (!run) return 1;
   if (args.flags.has('json')) process.stdout.write(JSON.stringify(summaryJson(run)) + '\n');
   else process.stdout.write(renderSummary(run, args.flags.has('all')) + '\n');
@@ -192,12 +200,12 @@ function renderSummary(run: RunSummary, all: boolean): string {
   return out.join('\n');
 }
 
-async function events(args: ParsedArgs): Promise<number> {
+async function events(args: ParsedArgs, pool: WorkerPool): Promise<number> {
   const file = stringFlag(args, 'file');
   if (file === undefined) throw new UsageError('events needs --file <accessed path>');
   const slowest = intFlag(args, 'slowest', 1);
   const limit = intFlag(args, 'limit', 1);
-  const run = await loadRun(args);
+  const run = await loadRun(args, pool);
   if (!run) return 1;
   const known = run.ops.some((r) => r.file === file);
   if (!known) {
@@ -212,7 +220,7 @@ async function events(args: ParsedArgs): Promise<number> {
   const cols = await queryRunEvents(
     run,
     { file, op: stringFlag(args, 'op') },
-    { workers: intFlag(args, 'workers', 0), cacheDir: stringFlag(args, 'cache-dir') },
+    { pool, cacheDir: stringFlag(args, 'cache-dir') },
   );
   let order = [...orderByTime(cols)];
   if (slowest !== undefined) order = order.sort((a, b) => cols.dur[b] - cols.dur[a]).slice(0, slowest);
@@ -268,7 +276,7 @@ function parseTiers(spec: string | undefined): StorageTier[] {
   });
 }
 
-async function compare(args: ParsedArgs): Promise<number> {
+async function compare(args: ParsedArgs, pool: WorkerPool): Promise<number> {
   if (args.positional.length < 2)
     throw new UsageError('compare needs a baseline folder and at least one other');
   const formats = ['json', 'markdown', 'csv'].filter((f) => args.flags.has(f));
@@ -277,7 +285,7 @@ async function compare(args: ParsedArgs): Promise<number> {
   // each path is a run of its own
   const runs: RunSummary[] = [];
   for (const p of args.positional) {
-    const run = await loadRun({ ...args, positional: [p] });
+    const run = await loadRun({ ...args, positional: [p] }, pool);
     if (!run) return 1;
     runs.push(run);
   }
