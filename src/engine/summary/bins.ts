@@ -9,17 +9,9 @@ export function mergeBins(a: number[], b: number[]): number[] {
   if (b.length === 0) return a;
   b = inOrder(b);
   if (addInPlace(a, b)) return a;
-  // sized before it is filled: a list grown by push leaves a trail of discarded copies behind
-  let n = 0;
-  for (let i = 0, j = 0; i < a.length || j < b.length; n += 3) {
-    if (j >= b.length || (i < a.length && a[i] < b[j])) i += 3;
-    else if (i >= a.length || b[j] < a[i]) j += 3;
-    else {
-      i += 3;
-      j += 3;
-    }
-  }
-  const out = new Array<number>(n);
+  // sized for the worst case before it is filled, and cut to length after: a list grown by push leaves a trail of
+  // discarded copies behind, and counting first would be a second pass
+  const out = new Array<number>(a.length + b.length);
   let k = 0;
   let i = 0;
   let j = 0;
@@ -42,6 +34,7 @@ export function mergeBins(a: number[], b: number[]): number[] {
       j += 3;
     }
   }
+  out.length = k;
   return out;
 }
 

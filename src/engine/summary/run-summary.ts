@@ -218,9 +218,11 @@ export class RunMerger {
       const hash = name.slice(UNRESOLVED_PREFIX.length);
       return this.runHostHashes.get(hash)?.[0] ?? `hhash:${hash}`;
     };
-    // rows keyed by raw names: resolving may join two of them (a path and its hash)
-    const ops = new Map<string, RunOpRow>();
-    for (const row of this.ops.values()) {
+    // rows keyed by raw names: resolving may join two of them (a path and its hash); when no name changes, the
+    // rows stand as they are
+    const renamed = [...this.ops.values()].some((row) => fileName(row.file) !== row.file);
+    const ops = renamed ? new Map<string, RunOpRow>() : this.ops;
+    for (const row of renamed ? this.ops.values() : []) {
       const file = fileName(row.file);
       addOpRow(
         ops,
@@ -263,8 +265,9 @@ export class RunMerger {
     }
     const slowest: RunIoCall[] = [];
     for (const row of ops.values()) {
+      if (!renamed) row.traces.sort((a, b) => a - b); // files finish in any order
       // rows filled from one trace file are in order already; only a row that mixed files needs sorting
-      if (!inOrder(row.slowest)) row.slowest.sort(slowestFirst);
+      if (!inOrderRows.has(row) && !inOrder(row.slowest)) row.slowest.sort(slowestFirst);
       for (const call of row.slowest) slowest.push(call);
     }
     const top = slowestOf(slowest, SLOWEST_IN_RUN);
