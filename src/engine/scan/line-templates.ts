@@ -145,6 +145,8 @@ interface Template {
   /** words[j]: lit[j..j+4) as a little-endian int32, to compare four bytes at a time. */
   words: Int32Array;
   litEnd: Int32Array;
+  /** Per slot, one load: literal end << 8 | (string slot ? 0x80 : 0) | target. */
+  info: Int32Array;
   kind: Uint8Array;
   target: Uint8Array;
   slots: number;
@@ -174,16 +176,15 @@ let failAt = 0;
  */
 function resume(t: Template, b: Uint8Array, e: number, f: LineFields): boolean {
   const lit = t.lit;
-  const litEnd = t.litEnd;
-  const kinds = t.kind;
-  const targets = t.target;
+  const info = t.info;
   const slots = t.slots;
   const words = t.words;
   const dv = viewOf(b);
   let p = failAt;
   let j = failLit;
   for (let s = failSlot; ; s++) {
-    const le = litEnd[s];
+    const si = info[s];
+    const le = si >> 8;
     if (p + (le - j) <= e) {
       while (le - j >= 4 && dv.getInt32(p, true) === words[j]) {
         p += 4;
@@ -209,8 +210,8 @@ function resume(t: Template, b: Uint8Array, e: number, f: LineFields): boolean {
     }
     if (s === slots) return p === e ? finishFlags(t, f) : fail(s, j, p);
     const vs = p;
-    const target = targets[s];
-    if (kinds[s] === V.Str) {
+    const target = si & 0x7f;
+    if ((si & 0x80) !== 0) {
       // four bytes at a time while none of them is a quote or a backslash
       while (p + 4 <= e) {
         const w = dv.getInt32(p, true);
@@ -452,7 +453,12 @@ class TemplateBuilder {
     // past the end of the literals the missing bytes are zero: only masked compares read those words
     for (let j = 0; j < lit.length; j++)
       words[j] = lit[j] | ((lit[j + 1] ?? 0) << 8) | ((lit[j + 2] ?? 0) << 16) | ((lit[j + 3] ?? 0) << 24);
+    const info = new Int32Array(slots + 1);
+    for (let s = 0; s <= slots; s++)
+      info[s] =
+        (this.litEnd[s] << 8) | (s < slots && this.kind[s] === V.Str ? 0x80 : 0) | (this.target[s] ?? 0);
     return {
+      info,
       lit,
       words,
       litEnd: Int32Array.from(this.litEnd),
