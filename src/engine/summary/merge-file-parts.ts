@@ -8,7 +8,17 @@ import {
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
 import { mergeBins } from './bins';
-import { mergeWithPacked, packedLine, S_DUR, unpackCall, type PackedSlowest } from './packed-slowest';
+import {
+  mergeWithPacked,
+  packedLine,
+  S_BLOCK,
+  S_DUR,
+  S_LINE,
+  S_OFFSET,
+  SLOW_FIELDS,
+  unpackCall,
+  type PackedSlowest,
+} from './packed-slowest';
 import { eraOf } from './scan-file';
 import { concatWriteTables, reorderWrites, WRITES_PER_FILE } from './write-table';
 
@@ -89,6 +99,12 @@ export function mergeFileParts(
     stringHashes: [...stringHashes],
   };
   const ops = new Map<string, OpRow>();
+  // When every part is packed (as workers send them), the file's slowest calls stay packed too: each row remembers
+  // which parts' rows feed it, and one numeric merge at the end makes the file's pool. No object per call here.
+  const allPacked = parts.every((s) => s.packedSlowest !== undefined);
+  const sources: (PackedSlowest | number)[][] = [];
+  const index = new Map<OpRow, number>();
+  const rowIndex = (acc: OpRow): number => index.get(acc)!;
   const procs = new Map<number, ProcessInfo & { threadSet: Set<number> }>();
   const series = new Map<string, number[]>();
   for (const s of parts) {
@@ -108,6 +124,7 @@ export function mergeFileParts(
     for (const b of s.badExamples) {
       out.badExamples.push(move(b));
     }
+    const packed = s.packedSlowest;
     s.ops.forEach((row, r) => {
       const file = fileName(row.file);
       const key = `${file}\u0000${row.cat}\u0000${row.op}`;
@@ -116,14 +133,19 @@ export function mergeFileParts(
         acc = { ...row, file, slowest: [] };
         acc.count = acc.bytes = acc.durUs = acc.durMaxUs = 0;
         ops.set(key, acc);
+        index.set(acc, sources.length);
+        sources.push([]);
       }
       acc.count += row.count;
       acc.bytes += row.bytes;
       acc.durUs += row.durUs;
       acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      acc.slowest = s.packedSlowest
-        ? topSlowestPacked(acc.slowest, s.packedSlowest, r, lineBase, blockOffsets, limits.slowestPerOp)
-        : topSlowest(acc.slowest, row.slowest.map(moveCall), limits.slowestPerOp);
+      if (allPacked) {
+        if (packed!.counts[r] > 0) sources[rowIndex(acc)].push(packed!, r);
+      } else
+        acc.slowest = packed
+          ? topSlowestPacked(acc.slowest, packed, r, lineBase, blockOffsets, limits.slowestPerOp)
+          : topSlowest(acc.slowest, row.slowest.map(moveCall), limits.slowestPerOp);
     });
     for (const p of s.processes) {
       let acc = procs.get(p.pid);
@@ -156,6 +178,9 @@ export function mergeFileParts(
   }
   out.era = eraOf(out.eraEvidence, out.events + out.metadata);
   out.ops = [...ops.values()];
+  if (allPacked) {
+    out.packedSlowest = mergePacked(out.ops, rowIndex, sources, limits.slowestPerOp, lineBase, blockOffsets);
+  }
   out.processes = [...procs.values()].map(({ threadSet, ...p }) => ({
     ...p,
     threads: [...threadSet].sort((a, b) => a - b),
@@ -184,6 +209,64 @@ function topSlowest(a: IoCall[], b: IoCall[], k: number): IoCall[] {
     else out.push(b[j++]);
   }
   return out;
+}
+
+/**
+ * The file's packed slowest calls: for each row, the k slowest of the parts' rows that feed it, lines and offsets
+ * made file-wide. Each part's row is slowest first with equal durations in line order, so this is a merge.
+ */
+function mergePacked(
+  rows: OpRow[],
+  rowIndex: (row: OpRow) => number,
+  sources: (PackedSlowest | number)[][],
+  k: number,
+  lineBase: number[],
+  offsetBase: number[] | undefined,
+): PackedSlowest {
+  const pool = new Float64Array(rows.length * k * SLOW_FIELDS);
+  const counts = new Int32Array(rows.length);
+  const heads: number[] = [];
+  for (const row of rows) {
+    const i = rowIndex(row);
+    const src = sources[i];
+    const n = src.length / 2;
+    heads.length = 0;
+    for (let q = 0; q < n; q++) heads.push(0);
+    let out = i * k * SLOW_FIELDS;
+    let kept = 0;
+    while (kept < k) {
+      // the slowest head among the sources (ties: the earlier line in the file)
+      let best = -1;
+      let bestDur = 0;
+      let bestLine = 0;
+      for (let q = 0; q < n; q++) {
+        const p = src[2 * q] as PackedSlowest;
+        const r = src[2 * q + 1] as number;
+        if (heads[q] >= p.counts[r]) continue;
+        const at = (r * p.k + heads[q]) * SLOW_FIELDS;
+        const dur = p.pool[at + S_DUR];
+        const line = packedLine(p, at, lineBase);
+        if (best < 0 || dur > bestDur || (dur === bestDur && line < bestLine)) {
+          best = q;
+          bestDur = dur;
+          bestLine = line;
+        }
+      }
+      if (best < 0) break;
+      const p = src[2 * best] as PackedSlowest;
+      const r = src[2 * best + 1] as number;
+      const at = (r * p.k + heads[best]++) * SLOW_FIELDS;
+      const block = p.pool[at + S_BLOCK];
+      pool.set(p.pool.subarray(at, at + SLOW_FIELDS), out);
+      pool[out + S_LINE] = bestLine;
+      if (offsetBase && block >= 0) pool[out + S_OFFSET] += offsetBase[block];
+      pool[out + S_BLOCK] = -1;
+      out += SLOW_FIELDS;
+      kept++;
+    }
+    counts[i] = kept;
+  }
+  return { k, pool, counts };
 }
 
 /**
