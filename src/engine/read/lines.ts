@@ -67,3 +67,57 @@ export async function forEachLine(
     sink(line, 0, line.length, lineNo + 1, offset);
   }
 }
+
+/**
+ * Splits text handed over in pieces of a reused buffer into lines: a line inside a piece goes to `sink` in place,
+ * a line across pieces as a joined copy. `sink` gets the bytes and the offset of the line's first byte in the text.
+ * The text after the last newline stays pending (see `rest`); past `maxLine` bytes it is dropped and `overlong` set.
+ */
+export class PieceLines {
+  overlong = false;
+  private carry: Buffer | undefined;
+  private carryAt = 0;
+  private offset = 0; // of the current piece in the text
+
+  constructor(
+    private readonly sink: (b: Buffer, start: number, end: number, offset: number) => void,
+    private readonly maxLine = Infinity,
+  ) {}
+
+  push(text: Buffer): void {
+    if (this.overlong) return;
+    let p = 0;
+    if (this.carry !== undefined) {
+      const nl = text.indexOf(10);
+      if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, text]);
+        this.overlong = this.carry.length > this.maxLine;
+        this.offset += text.length;
+        return;
+      }
+      const line = Buffer.concat([this.carry, text.subarray(0, nl)]);
+      this.carry = undefined;
+      this.sink(line, 0, line.length, this.carryAt);
+      p = nl + 1;
+    }
+    for (;;) {
+      const nl = text.indexOf(10, p);
+      if (nl < 0) break;
+      this.sink(text, p, nl, this.offset + p);
+      p = nl + 1;
+    }
+    // a copy: the piece's buffer is reused for the next piece
+    if (p < text.length) {
+      this.carry = Buffer.from(text.subarray(p));
+      this.carryAt = this.offset + p;
+    }
+    this.offset += text.length;
+  }
+
+  /** The text after the last newline (empty when the text ended with one), and where it starts. */
+  rest(): { text: Buffer; offset: number } {
+    return this.carry === undefined
+      ? { text: Buffer.alloc(0), offset: this.offset }
+      : { text: this.carry, offset: this.carryAt };
+  }
+}

@@ -1,7 +1,6 @@
 import {
   UNRESOLVED_PREFIX,
   type AppSpan,
-  type IoCall,
   type OpRow,
   type ProcessInfo,
   type TraceFileSummary,
@@ -9,14 +8,12 @@ import {
 import type { ReadStatus } from '../read/trace-bytes';
 import { mergeBins } from './bins';
 import {
-  mergeWithPacked,
   packedLine,
   S_BLOCK,
   S_DUR,
   S_LINE,
   S_OFFSET,
   SLOW_FIELDS,
-  unpackCall,
   type PackedSlowest,
 } from './packed-slowest';
 import { eraOf } from './scan-file';
@@ -47,19 +44,6 @@ export function mergeFileParts(
     const moved = { ...rest, line: x.line + lineBase[block] } as T;
     if (blockOffsets && x.offset !== undefined) moved.offset = x.offset + blockOffsets[block];
     return moved;
-  };
-  // the same for calls, as a literal: tens of thousands of them, and rest/spread copies are slow
-  const moveCall = (c: IoCall): IoCall => {
-    if (c.block === undefined) return c;
-    return {
-      ts: c.ts,
-      dur: c.dur,
-      bytes: c.bytes,
-      pid: c.pid,
-      tid: c.tid,
-      line: c.line + lineBase[c.block],
-      offset: blockOffsets ? c.offset + blockOffsets[c.block] : c.offset,
-    };
   };
   const fileHashes = new Map<string, string>();
   const hostHashes = new Map<string, string>();
@@ -99,12 +83,9 @@ export function mergeFileParts(
     stringHashes: [...stringHashes],
   };
   const ops = new Map<string, OpRow>();
-  // When every part is packed (as workers send them), the file's slowest calls stay packed too: each row remembers
-  // which parts' rows feed it, and one numeric merge at the end makes the file's pool. No object per call here.
-  const allPacked = parts.every((s) => s.packedSlowest !== undefined);
-  const sources: (PackedSlowest | number)[][] = [];
-  const index = new Map<OpRow, number>();
-  const rowIndex = (acc: OpRow): number => index.get(acc)!;
+  // Parts carry their slowest calls packed (BlockScanner makes them so): each row remembers which parts' rows feed
+  // it, and one numeric merge at the end makes the file's pool. No object per call here.
+  const sources = new Map<OpRow, Sources>();
   const procs = new Map<number, ProcessInfo & { threadSet: Set<number> }>();
   const series = new Map<string, number[]>();
   for (const s of parts) {
@@ -125,6 +106,8 @@ export function mergeFileParts(
       out.badExamples.push(move(b));
     }
     const packed = s.packedSlowest;
+    if (!packed)
+      throw new Error('mergeFileParts: a part without packed slowest calls (not from BlockScanner)');
     s.ops.forEach((row, r) => {
       const file = fileName(row.file);
       const key = `${file}\u0000${row.cat}\u0000${row.op}`;
@@ -133,19 +116,13 @@ export function mergeFileParts(
         acc = { ...row, file, slowest: [] };
         acc.count = acc.bytes = acc.durUs = acc.durMaxUs = 0;
         ops.set(key, acc);
-        index.set(acc, sources.length);
-        sources.push([]);
+        sources.set(acc, []);
       }
       acc.count += row.count;
       acc.bytes += row.bytes;
       acc.durUs += row.durUs;
       acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      if (allPacked) {
-        if (packed!.counts[r] > 0) sources[rowIndex(acc)].push(packed!, r);
-      } else
-        acc.slowest = packed
-          ? topSlowestPacked(acc.slowest, packed, r, lineBase, blockOffsets, limits.slowestPerOp)
-          : topSlowest(acc.slowest, row.slowest.map(moveCall), limits.slowestPerOp);
+      if (packed.counts[r] > 0) sources.get(acc)!.push(packed, r);
     });
     for (const p of s.processes) {
       let acc = procs.get(p.pid);
@@ -178,9 +155,12 @@ export function mergeFileParts(
   }
   out.era = eraOf(out.eraEvidence, out.events + out.metadata);
   out.ops = [...ops.values()];
-  if (allPacked) {
-    out.packedSlowest = mergePacked(out.ops, rowIndex, sources, limits.slowestPerOp, lineBase, blockOffsets);
-  }
+  out.packedSlowest = mergePacked(
+    out.ops.map((row) => sources.get(row)!),
+    limits.slowestPerOp,
+    lineBase,
+    blockOffsets,
+  );
   out.processes = [...procs.values()].map(({ threadSet, ...p }) => ({
     ...p,
     threads: [...threadSet].sort((a, b) => a - b),
@@ -192,33 +172,15 @@ export function mergeFileParts(
   return out;
 }
 
-/** Slowest first; among equal durations the earlier line first, as a single pass keeps them. */
-function bySlowest(x: IoCall, y: IoCall): number {
-  return y.dur - x.dur || x.line - y.line;
-}
-
-/** The k slowest of two lists: each is slowest first already (as scans keep them), so one merging pass does. */
-function topSlowest(a: IoCall[], b: IoCall[], k: number): IoCall[] {
-  if (!isSlowestFirst(b)) b = [...b].sort(bySlowest);
-  if (a.length === 0) return b.length > k ? b.slice(0, k) : b;
-  const out: IoCall[] = [];
-  let i = 0;
-  let j = 0;
-  while (out.length < k && (i < a.length || j < b.length)) {
-    if (j >= b.length || (i < a.length && bySlowest(a[i], b[j]) <= 0)) out.push(a[i++]);
-    else out.push(b[j++]);
-  }
-  return out;
-}
+/** A row's feeds: pairs of a part's pack and the row's index in it. */
+type Sources = (PackedSlowest | number)[];
 
 /**
- * The file's packed slowest calls: for each row, the k slowest of the parts' rows that feed it, lines and offsets
- * made file-wide. Each part's row is slowest first with equal durations in line order, so this is a merge.
+ * The file's packed slowest calls: for each row (in order), the k slowest of the parts' rows that feed it, lines
+ * and offsets made file-wide. Each part's row is slowest first with equal durations in line order: a merge.
  */
 function mergePacked(
-  rows: OpRow[],
-  rowIndex: (row: OpRow) => number,
-  sources: (PackedSlowest | number)[][],
+  rows: Sources[],
   k: number,
   lineBase: number[],
   offsetBase: number[] | undefined,
@@ -226,9 +188,7 @@ function mergePacked(
   const pool = new Float64Array(rows.length * k * SLOW_FIELDS);
   const counts = new Int32Array(rows.length);
   const heads: number[] = [];
-  for (const row of rows) {
-    const i = rowIndex(row);
-    const src = sources[i];
+  rows.forEach((src, i) => {
     const n = src.length / 2;
     heads.length = 0;
     for (let q = 0; q < n; q++) heads.push(0);
@@ -265,38 +225,6 @@ function mergePacked(
       kept++;
     }
     counts[i] = kept;
-  }
+  });
   return { k, pool, counts };
-}
-
-/**
- * topSlowest with the second list still packed: a part's calls become objects only when they make the cut (half
- * of them or fewer, when two parts saw the same row).
- */
-function topSlowestPacked(
-  a: IoCall[],
-  p: PackedSlowest,
-  row: number,
-  lineBase: number[],
-  offsetBase: number[] | undefined,
-  k: number,
-): IoCall[] {
-  // a part's calls are slowest first, equal durations in line order: each worker scans its blocks in order
-  const pool = p.pool;
-  return mergeWithPacked(
-    a,
-    p,
-    row,
-    k,
-    (c, at) => {
-      const d = pool[at + S_DUR] - c.dur;
-      return d < 0 || (d === 0 && c.line <= packedLine(p, at, lineBase));
-    },
-    (at) => unpackCall(p, at, lineBase, offsetBase),
-  );
-}
-
-function isSlowestFirst(calls: IoCall[]): boolean {
-  for (let i = 1; i < calls.length; i++) if (bySlowest(calls[i - 1], calls[i]) > 0) return false;
-  return true;
 }

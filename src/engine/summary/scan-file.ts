@@ -6,7 +6,7 @@ import {
   throwIfAborted,
   type ReadStatus,
 } from '../read/trace-bytes';
-import { forEachLine, MAX_LINE_BYTES } from '../read/lines';
+import { forEachLine, MAX_LINE_BYTES, PieceLines } from '../read/lines';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { badReason, LineFields, LineKind, Ph, scanLine } from '../scan/line-scanner';
 import { decodeJsonString, escapeControlChars, Interner } from '../scan/interner';
@@ -159,54 +159,26 @@ const SYNC_FILE_MAX_BYTES = 16 * 1024 * 1024;
  */
 function scanGzipSync(path: string, acc: FileAccumulator, opts: ScanOptions): TraceFileSummary | undefined {
   const status = newReadStatus();
-  let carry: Buffer | undefined;
-  let carryAt = 0;
-  let offset = 0; // of the current piece in the file's text
   let lineNo = 0;
   let sinceProgress = 0;
-  let overlong = false;
+  const lines = new PieceLines((b, start, end, offset) => {
+    acc.line(b, start, end, ++lineNo, offset);
+    if (++sinceProgress === 65536) {
+      sinceProgress = 0;
+      throwIfAborted(opts.signal);
+      opts.onProgress?.(status.compressedDone, acc.events);
+    }
+  }, MAX_LINE_BYTES);
   try {
     if (!startsWithGzip(path)) return undefined;
-    inflateRangeSync(path, 0, acc.sizeBytes, status, (text) => {
-      if (overlong) return;
-      let p = 0;
-      if (carry !== undefined) {
-        const nl = text.indexOf(10);
-        if (nl < 0) {
-          carry = Buffer.concat([carry, text]);
-          overlong = carry.length > MAX_LINE_BYTES;
-          offset += text.length;
-          return;
-        }
-        const line = Buffer.concat([carry, text.subarray(0, nl)]);
-        acc.line(line, 0, line.length, ++lineNo, carryAt);
-        carry = undefined;
-        p = nl + 1;
-      }
-      for (;;) {
-        const nl = text.indexOf(10, p);
-        if (nl < 0) break;
-        acc.line(text, p, nl, ++lineNo, offset + p);
-        p = nl + 1;
-        if (++sinceProgress === 65536) {
-          sinceProgress = 0;
-          throwIfAborted(opts.signal);
-          opts.onProgress?.(status.compressedDone, acc.events);
-        }
-      }
-      // a copy: the piece's buffer is reused for the next piece
-      if (p < text.length) {
-        carry = Buffer.from(text.subarray(p));
-        carryAt = offset + p;
-      }
-      offset += text.length;
-    });
+    inflateRangeSync(path, 0, acc.sizeBytes, status, (text) => lines.push(text));
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     return undefined;
   }
-  if (overlong || status.truncated || status.problems.length > 0) return undefined;
-  if (carry !== undefined) acc.line(carry, 0, carry.length, ++lineNo, carryAt);
+  if (lines.overlong || status.truncated || status.problems.length > 0) return undefined;
+  const rest = lines.rest();
+  if (rest.text.length > 0) acc.line(rest.text, 0, rest.text.length, ++lineNo, rest.offset);
   opts.onProgress?.(status.compressedBytes, acc.events);
   return acc.finish(status, undefined, opts.packSlowest);
 }
@@ -822,38 +794,14 @@ export class BlockScanner {
     acc.block = blockIndex;
     const read = newReadStatus();
     let head: Buffer | null = first ? Buffer.alloc(0) : null;
-    let carry: Buffer = Buffer.alloc(0);
-    let lines = 0;
-    let offset = 0; // of the current member's text in the range's text
-    const line = (b: Buffer, start: number, end: number, at: number) => {
-      lines++;
+    let count = 0;
+    const lines = new PieceLines((b, start, end, at) => {
+      count++;
       if (head === null) head = Buffer.from(b.subarray(start, end));
-      else acc.line(b, start, end, lines, at);
-    };
-    inflateRangeSync(path, from, to, read, (text) => {
-      let p = 0;
-      if (carry.length > 0) {
-        const nl = text.indexOf(10);
-        if (nl < 0) {
-          carry = Buffer.concat([carry, text]);
-          offset += text.length;
-          return;
-        }
-        const joined = Buffer.concat([carry, text.subarray(0, nl)]);
-        line(joined, 0, joined.length, offset - carry.length);
-        carry = Buffer.alloc(0);
-        p = nl + 1;
-      }
-      for (;;) {
-        const nl = text.indexOf(10, p);
-        if (nl < 0) break;
-        line(text, p, nl, offset + p);
-        p = nl + 1;
-      }
-      if (p < text.length) carry = Buffer.from(text.subarray(p));
-      offset += text.length;
+      else acc.line(b, start, end, count, at);
     });
-    return { lines, head, tail: carry, read };
+    inflateRangeSync(path, from, to, read, (text) => lines.push(text));
+    return { lines: count, head, tail: lines.rest().text, read };
   }
 
   finish(): TraceFileSummary {
