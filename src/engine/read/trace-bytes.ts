@@ -338,14 +338,15 @@ async function decodesCleanly(
   }
 }
 
+/** The fixed first three bytes of a gzip member: magic and the deflate method. */
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
+
 /**
  * Where the gzip members of a file start (v1.0.15+ writes one per 16 MiB of text), so that several workers can each
  * inflate some of them. Candidates are gzip headers that decode cleanly for a while; a false one (a header-like
  * byte run inside compressed data) only makes a worker's range end mid-member, which that worker reports as a
  * problem, and the caller then reads the file in one pass instead. Returns [] for a file that is not gzip.
  */
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
-
 export async function findGzipMembers(
   path: string,
   signal?: AbortSignal,
