@@ -3,7 +3,6 @@
 import { strict as assert } from 'node:assert';
 import * as zlib from 'node:zlib';
 import { inflateRawPieces } from '../../src/engine/read/inflate-pieces';
-import { mergeBins } from '../../src/engine/summary/bins';
 import { rng } from '../../src/synth/random';
 
 function text(bytes: number, seed = 1): Buffer {
@@ -62,30 +61,5 @@ describe('inflating in pieces', () => {
     const deflated = Buffer.from(zlib.deflateRawSync(text(200_000)));
     deflated.fill(0xff, 100, 400);
     assert.throws(() => inflate(deflated, 16 * 1024));
-  });
-});
-
-describe('timeline bins', () => {
-  it('merge sorted [bin, bytes, calls] lists, summing shared bins', () => {
-    assert.deepEqual(
-      mergeBins([1, 10, 1, 3, 30, 3], [0, 5, 1, 3, 1, 1, 9, 2, 2]),
-      [0, 5, 1, 1, 10, 1, 3, 31, 4, 9, 2, 2],
-    );
-    assert.deepEqual(mergeBins([], [2, 1, 1]), [2, 1, 1]);
-    assert.deepEqual(mergeBins([2, 1, 1], []), [2, 1, 1]);
-  });
-
-  it('add into the first list when it already has every bin of the second', () => {
-    const a = [1, 10, 1, 2, 20, 2, 3, 30, 3];
-    const merged = mergeBins(a, [1, 1, 1, 3, 3, 3]);
-    assert.equal(merged, a, 'no new list');
-    assert.deepEqual(a, [1, 11, 2, 2, 20, 2, 3, 33, 6]);
-    const b = [1, 1, 1, 4, 4, 4];
-    assert.deepEqual(mergeBins(a, b), [1, 12, 3, 2, 20, 2, 3, 33, 6, 4, 4, 4]);
-    assert.deepEqual(a, [1, 11, 2, 2, 20, 2, 3, 33, 6], 'left alone when a bin is missing');
-  });
-
-  it('put an unsorted list in order first', () => {
-    assert.deepEqual(mergeBins([5, 1, 1], [7, 1, 1, 2, 1, 1, 7, 2, 2]), [2, 1, 1, 5, 1, 1, 7, 3, 3]);
   });
 });

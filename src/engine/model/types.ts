@@ -65,7 +65,7 @@ export interface OpRow {
 export interface TimeSeries {
   file: string;
   kind: 'read' | 'write';
-  bins: number[];
+  bins: Float64Array;
 }
 
 /** An application-level span the caller asked for (checkpoint events by default). */

@@ -3,6 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { BlockScanner, scanTraceFile } from '../summary/scan-file';
 import { queryTraceEvents } from '../store/event-columns';
 import type { FromWorker, ToWorker } from './worker-protocol';
+import type { TraceFileSummary } from '../model/types';
 
 const port = parentPort;
 /** Big files in progress: this worker's share of their blocks, by session. */
@@ -11,6 +12,19 @@ if (!port) throw new Error('worker.js must run as a worker thread');
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
+}
+
+/**
+ * The typed arrays of a summary, moved rather than copied: a big file's part holds megabytes of them, and the copy
+ * is made while the run waits for its last part. Each array owns its buffer (none is a view of a shared one).
+ */
+function buffersOf(s: TraceFileSummary): ArrayBuffer[] {
+  const arrays: ArrayBufferView[] = s.timeline.map((t) => t.bins);
+  if (s.packedSlowest) arrays.push(s.packedSlowest.pool, s.packedSlowest.counts);
+  const w = s.writes;
+  if (w)
+    arrays.push(w.file, w.ts, w.dur, w.bytes, w.line, w.offset, w.pid, w.tid, ...(w.block ? [w.block] : []));
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
 
 function message(e: unknown): string {
@@ -33,7 +47,7 @@ port.on('message', async (msg: ToWorker) => {
             post({ type: 'progress', id: msg.id, bytesDone, events });
           },
         });
-        post({ type: 'scanned', id: msg.id, result: { ok: summary } });
+        post({ type: 'scanned', id: msg.id, result: { ok: summary } }, buffersOf(summary));
       } catch (e) {
         post({ type: 'scanned', id: msg.id, result: { err: message(e) } });
       }
@@ -65,7 +79,8 @@ port.on('message', async (msg: ToWorker) => {
       const scanner = sessions.get(msg.session);
       sessions.delete(msg.session);
       try {
-        post({ type: 'sessionFinished', id: msg.id, result: { ok: scanner ? scanner.finish() : null } });
+        const part = scanner ? scanner.finish() : null;
+        post({ type: 'sessionFinished', id: msg.id, result: { ok: part } }, part ? buffersOf(part) : []);
       } catch (e) {
         post({ type: 'sessionFinished', id: msg.id, result: { err: message(e) } });
       }

@@ -1,17 +1,16 @@
 /**
- * Timeline bins travel as flat `[bin, bytes, calls, ...]` lists sorted by bin. Merging two lists is one linear pass
- * with no object per bin (and often no new list: see addInPlace, which writes into `a`, so `a` must be the caller's
- * own): a run's timeline has hundreds of thousands of bins, and a Map of small arrays per merge
- * step was most of the time the main thread spent after the workers had finished.
+ * Timeline bins travel as flat `[bin, bytes, calls, ...]` Float64Arrays sorted by bin: a file's timeline has
+ * hundreds of thousands of numbers, and as typed arrays they cross from a worker as one copy (or a transfer) and
+ * cost the garbage collector nothing, where arrays of numbers were a large share of the main thread's time after
+ * the workers had finished. Merging two lists is one linear pass with no object per bin (and often no new list:
+ * see addInPlace, which writes into `a`, so `a` must be the caller's own).
  */
-export function mergeBins(a: number[], b: number[]): number[] {
+export function mergeBins(a: Float64Array, b: Float64Array): Float64Array {
   if (a.length === 0) return inOrder(b);
   if (b.length === 0) return a;
   b = inOrder(b);
   if (addInPlace(a, b)) return a;
-  // sized for the worst case before it is filled, and cut to length after: a list grown by push leaves a trail of
-  // discarded copies behind, and counting first would be a second pass
-  const out = new Array<number>(a.length + b.length);
+  const out = new Float64Array(a.length + b.length);
   let k = 0;
   let i = 0;
   let j = 0;
@@ -34,15 +33,15 @@ export function mergeBins(a: number[], b: number[]): number[] {
       j += 3;
     }
   }
-  out.length = k;
-  return out;
+  // a copy of the used part: a view would keep the unused tail alive (and drag it along when posted)
+  return k === out.length ? out : out.slice(0, k);
 }
 
 /**
  * Adds b into a when every bin of b is already in a (files of one run mostly share their time range), with no new
  * list at all; false, with a untouched, otherwise.
  */
-function addInPlace(a: number[], b: number[]): boolean {
+function addInPlace(a: Float64Array, b: Float64Array): boolean {
   if (b.length > a.length) return false;
   let i = 0;
   for (let j = 0; j < b.length; j += 3) {
@@ -59,19 +58,27 @@ function addInPlace(a: number[], b: number[]): boolean {
 }
 
 /** The list itself when sorted by bin without repeats (as the engine makes them), else a sorted, summed copy. */
-function inOrder(flat: number[]): number[] {
+export function inOrder(flat: Float64Array): Float64Array {
   let sorted = true;
   for (let i = 3; i < flat.length && sorted; i += 3) sorted = flat[i - 3] < flat[i];
   if (sorted) return flat;
-  const cells = new Map<number, [number, number]>();
-  for (let i = 0; i < flat.length; i += 3) {
-    const cell = cells.get(flat[i]);
-    if (cell) {
-      cell[0] += flat[i + 1];
-      cell[1] += flat[i + 2];
-    } else cells.set(flat[i], [flat[i + 1], flat[i + 2]]);
+  const order: number[] = [];
+  for (let i = 0; i < flat.length; i += 3) order.push(i);
+  order.sort((x, y) => flat[x] - flat[y]);
+  const out = new Float64Array(flat.length);
+  let k = 0;
+  for (const i of order) {
+    if (k > 0 && out[k - 3] === flat[i]) {
+      out[k - 2] += flat[i + 1];
+      out[k - 1] += flat[i + 2];
+    } else {
+      out[k++] = flat[i];
+      out[k++] = flat[i + 1];
+      out[k++] = flat[i + 2];
+    }
   }
-  const out: number[] = [];
-  for (const bin of [...cells.keys()].sort((x, y) => x - y)) out.push(bin, ...cells.get(bin)!);
-  return out;
+  return k === out.length ? out : out.slice(0, k);
 }
+
+/** The empty list (never written: mergeBins only adds into a list that has bins). */
+export const NO_BINS = new Float64Array(0);

@@ -6,7 +6,7 @@ import {
   type TraceFileSummary,
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
-import { mergeBins } from './bins';
+import { mergeBins, NO_BINS } from './bins';
 import {
   packedLine,
   S_BLOCK,
@@ -17,7 +17,7 @@ import {
   type PackedSlowest,
 } from './packed-slowest';
 import { eraOf } from './scan-file';
-import { concatWriteTables, reorderWrites, WRITES_PER_FILE } from './write-table';
+import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE } from './write-table';
 
 /**
  * Joins the partial summaries that several workers made of one file's blocks into the file's summary: line
@@ -87,7 +87,7 @@ export function mergeFileParts(
   // it, and one numeric merge at the end makes the file's pool. No object per call here.
   const sources = new Map<OpRow, Sources>();
   const procs = new Map<number, ProcessInfo & { threadSet: Set<number> }>();
-  const series = new Map<string, number[]>();
+  const series = new Map<string, Float64Array>();
   for (const s of parts) {
     out.events += s.events;
     out.metadata += s.metadata;
@@ -136,7 +136,7 @@ export function mergeFileParts(
     }
     for (const t of s.timeline) {
       const key = `${t.kind}\u0000${fileName(t.file)}`;
-      series.set(key, mergeBins(series.get(key) ?? [], t.bins));
+      series.set(key, mergeBins(series.get(key) ?? NO_BINS, t.bins));
     }
     for (const sp of s.spans) out.spans.push(move<AppSpan>(sp));
   }
@@ -149,8 +149,8 @@ export function mergeFileParts(
   );
   if (tables.length) {
     const joined = concatWriteTables(tables, WRITES_PER_FILE, lineBase, blockOffsets);
-    const order = Array.from(joined.line.keys()).sort((a, b) => joined.line[a] - joined.line[b]);
-    out.writes = reorderWrites(joined, order);
+    const order = orderBy(joined.line);
+    out.writes = order ? reorderWrites(joined, order) : joined;
     delete out.writes.trace;
   }
   out.era = eraOf(out.eraEvidence, out.events + out.metadata);

@@ -1,8 +1,14 @@
-import { mergeBins } from './bins';
+import { mergeBins, NO_BINS } from './bins';
 import {
   mergeWithPacked,
   S_DUR,
   S_LINE,
+  S_BLOCK,
+  S_BYTES,
+  S_OFFSET,
+  S_PID,
+  S_TID,
+  S_TS,
   SLOW_FIELDS,
   unpackCall,
   type PackedSlowest,
@@ -15,7 +21,7 @@ import {
   type IoCall,
   type TraceFileSummary,
 } from '../model/types';
-import { concatWriteTables, reorderWrites, WRITES_PER_RUN, type WriteTable } from './write-table';
+import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_RUN, type WriteTable } from './write-table';
 
 /** A call located in the run: which trace file (index into `RunSummary.files`) and where in it. */
 export interface RunIoCall extends IoCall {
@@ -51,7 +57,7 @@ export interface RunTimeSeries {
   file: string;
   kind: 'read' | 'write';
   /** [binIndex, bytes, calls] triples, sorted by bin. */
-  bins: number[];
+  bins: Float64Array;
 }
 
 /** The whole run, every hash resolved as far as the run allows. Plain data: cloneable and JSON-able. */
@@ -132,7 +138,7 @@ export class RunMerger {
   private readonly ops = new Map<string, RunOpRow>();
   private readonly processes: RunSummary['processes'] = [];
   private readonly eras: Partial<Record<FormatEra, number>> = {};
-  private readonly series = new Map<string, number[]>();
+  private readonly series = new Map<string, Float64Array>();
   private readonly spans: RunSpan[] = [];
   private readonly badExamples: RunBadLine[] = [];
   /** Write tables not yet joined; joined (and thinned to the cap) whenever they hold twice the cap. */
@@ -233,7 +239,7 @@ export class RunMerger {
         row.traces,
       );
     }
-    const series = new Map<string, number[]>();
+    const series = new Map<string, Float64Array>();
     for (const [key, bins] of this.series) {
       const [kind, raw] = key.split('\u0000');
       const resolved = `${kind}\u0000${fileName(raw)}`;
@@ -272,10 +278,8 @@ export class RunMerger {
     }
     const top = slowestOf(slowest, SLOWEST_IN_RUN);
     const joined = concatWriteTables(this.writeParts, WRITES_PER_RUN);
-    const order = Array.from(joined.line.keys()).sort(
-      (a, b) => joined.trace![a] - joined.trace![b] || joined.line[a] - joined.line[b],
-    );
-    const sorted = reorderWrites(joined, order);
+    const order = writesOrder(joined);
+    const sorted = order ? reorderWrites(joined, order) : joined;
     const writes = { ...sorted, files: sorted.files.map(fileName) };
     return {
       files: this.files,
@@ -377,7 +381,23 @@ function mergePackedCalls(acc: RunOpRow, p: PackedSlowest, r: number, trace: num
       const d = pool[at + S_DUR] - c.dur;
       return d < 0 || (d === 0 && (c.trace < trace || (c.trace === trace && c.line <= pool[at + S_LINE])));
     },
-    (at) => Object.assign(unpackCall(p, at), { trace, file: acc.file, cat: acc.cat, op: acc.op }),
+    (at) =>
+      // one literal with every field: tens of thousands of these are made for a big file's rows
+      pool[at + S_BLOCK] < 0
+        ? {
+            ts: pool[at + S_TS],
+            dur: pool[at + S_DUR],
+            bytes: pool[at + S_BYTES],
+            pid: pool[at + S_PID],
+            tid: pool[at + S_TID],
+            line: pool[at + S_LINE],
+            offset: pool[at + S_OFFSET],
+            trace,
+            file: acc.file,
+            cat: acc.cat,
+            op: acc.op,
+          }
+        : Object.assign(unpackCall(p, at), { trace, file: acc.file, cat: acc.cat, op: acc.op }),
   );
   acc.slowest = out;
   inOrderRows.add(acc);
@@ -388,8 +408,25 @@ function declare(table: Map<string, [string, number]>, hash: string, text: strin
   if (!known || trace < known[1]) table.set(hash, [text, trace]);
 }
 
-function addBins(series: Map<string, number[]>, key: string, flat: number[]): void {
-  series.set(key, mergeBins(series.get(key) ?? [], flat));
+/** The run's writes in (trace file, line) order; undefined when they are in that order already. */
+function writesOrder(t: WriteTable): ArrayLike<number> | undefined {
+  let maxLine = 0;
+  let maxTrace = 0;
+  for (let i = 0; i < t.length; i++) {
+    maxLine = Math.max(maxLine, t.line[i]);
+    maxTrace = Math.max(maxTrace, t.trace![i]);
+  }
+  // one exact number per row when the two fit (they always do in practice), else a comparator
+  if ((maxTrace + 1) * (maxLine + 1) < Number.MAX_SAFE_INTEGER) {
+    const key = new Float64Array(t.length);
+    for (let i = 0; i < t.length; i++) key[i] = t.trace![i] * (maxLine + 1) + t.line[i];
+    return orderBy(key);
+  }
+  return Array.from(t.line.keys()).sort((a, b) => t.trace![a] - t.trace![b] || t.line[a] - t.line[b]);
+}
+
+function addBins(series: Map<string, Float64Array>, key: string, flat: Float64Array): void {
+  series.set(key, mergeBins(series.get(key) ?? NO_BINS, flat));
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   type PackedSlowest,
 } from './packed-slowest';
 import { reorderWrites, WriteTableBuilder, type WriteTable } from './write-table';
+import { inOrder } from './bins';
 import { BytesRule, bytesRule, callBytes, IoKind, ioKind, isIoCategory } from '../model/io-ops';
 import {
   UNRESOLVED_PREFIX,
@@ -713,26 +714,11 @@ class BinSeries {
     cells[at + 2]++;
   }
 
-  /** [bin, bytes, calls, ...] in bin order, each bin once; `base` turns relative bins absolute. Once only: the
-   * cells themselves become the result. */
-  flat(base: number): number[] {
-    const cells = this.cells;
-    if (this.ordered) {
-      for (let i = 0; i < cells.length; i += 3) cells[i] += base;
-      return cells;
-    }
-    const order: number[] = [];
-    for (let i = 0; i < cells.length; i += 3) order.push(i);
-    order.sort((x, y) => cells[x] - cells[y]);
-    const out: number[] = [];
-    for (const i of order) {
-      const n = out.length;
-      if (n > 0 && out[n - 3] === cells[i] + base) {
-        out[n - 2] += cells[i + 1];
-        out[n - 1] += cells[i + 2];
-      } else out.push(cells[i] + base, cells[i + 1], cells[i + 2]);
-    }
-    return out;
+  /** [bin, bytes, calls, ...] in bin order, each bin once; `base` turns relative bins absolute. */
+  flat(base: number): Float64Array {
+    const cells = Float64Array.from(this.cells);
+    for (let i = 0; i < cells.length; i += 3) cells[i] += base;
+    return this.ordered ? cells : inOrder(cells);
   }
 }
 

@@ -86,6 +86,7 @@ export class WriteTableBuilder {
 /**
  * Concatenates tables (of one file's parts, or of a run's files), re-coding file names, optionally mapping each
  * part's rows to a trace index and fixing block-relative line numbers; rows are then thinned to `cap` if needed.
+ * Column by column: a loop per column is a plain copy, where a loop over rows that picks columns by name is not.
  */
 export function concatWriteTables(
   parts: { table: WriteTable; trace?: number }[],
@@ -106,7 +107,7 @@ export function concatWriteTables(
   const step = rows > cap ? Math.ceil(rows / cap) : 1;
   const n = Math.ceil(rows / step);
   const out: WriteTable = {
-    length: 0,
+    length: n,
     total,
     stride: stride * step,
     files,
@@ -115,31 +116,85 @@ export function concatWriteTables(
     ...(Object.fromEntries(NUM.map((k) => [k, new Float64Array(n)])) as Record<NumCol, Float64Array>),
   };
   let seen = 0;
+  let at = 0;
   for (const { table, trace } of parts) {
+    // the rows kept of this part: every step-th of the concatenation
+    const first = (step - (seen % step)) % step;
+    const kept = first < table.length ? Math.ceil((table.length - first) / step) : 0;
+    seen += table.length;
     // names get ids in order of first use by a kept row, so the dictionary does not depend on how work was split
     const map = new Int32Array(table.files.length).fill(-1);
-    const idOf = (local: number): number => {
-      if (map[local] >= 0) return map[local];
-      const f = table.files[local];
-      let id = names.get(f);
-      if (id === undefined) {
-        id = files.length;
-        files.push(f);
-        names.set(f, id);
+    for (let r = 0, i = first; r < kept; r++, i += step) {
+      const local = table.file[i];
+      let id = map[local];
+      if (id < 0) {
+        const f = table.files[local];
+        id = names.get(f) ?? -1;
+        if (id < 0) {
+          id = files.length;
+          files.push(f);
+          names.set(f, id);
+        }
+        map[local] = id;
       }
-      return (map[local] = id);
-    };
-    for (let i = 0; i < table.length; i++, seen++) {
-      if (seen % step !== 0) continue;
-      const j = out.length++;
-      out.file[j] = idOf(table.file[i]);
-      out.trace![j] = trace ?? table.trace?.[i] ?? 0;
-      for (const k of NUM) out[k][j] = table[k][i];
-      if (lineBase && table.block) out.line[j] += lineBase[table.block[i]];
-      if (offsetBase && table.block) out.offset[j] += offsetBase[table.block[i]];
+      out.file[at + r] = id;
     }
+    const traces = out.trace!;
+    if (trace !== undefined || !table.trace) traces.fill(trace ?? 0, at, at + kept);
+    else pick(table.trace, traces, at, first, step, kept);
+    for (const k of NUM) pick(table[k], out[k], at, first, step, kept);
+    if (table.block && (lineBase || offsetBase)) {
+      const block = table.block;
+      for (let r = 0, i = first; r < kept; r++, i += step) {
+        if (lineBase) out.line[at + r] += lineBase[block[i]];
+        if (offsetBase) out.offset[at + r] += offsetBase[block[i]];
+      }
+    }
+    at += kept;
   }
   return out;
+}
+
+/** to[at + r] = from[first + r * step] for r < n. */
+function pick(
+  from: Float64Array | Uint32Array,
+  to: Float64Array | Uint32Array,
+  at: number,
+  first: number,
+  step: number,
+  n: number,
+): void {
+  if (step === 1) to.set(from.subarray(first, first + n), at);
+  else for (let r = 0, i = first; r < n; r++, i += step) to[at + r] = from[i];
+}
+
+/**
+ * The rows' order by `key` (ties by row), as a numeric sort of packed numbers when key and row fit in one exact
+ * double: sorting tens of thousands of rows through a comparator was a good part of merging a big file's parts.
+ * Undefined when the rows are in order already.
+ */
+export function orderBy(key: Float64Array): Uint32Array | undefined {
+  const n = key.length;
+  let sorted = true;
+  let integral = true;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const k = key[i];
+    if (i > 0 && k < key[i - 1]) sorted = false;
+    if (!(k >= 0 && Number.isInteger(k))) integral = false;
+    else if (k > max) max = k;
+  }
+  if (sorted) return undefined;
+  const order = new Uint32Array(n);
+  if (integral && (max + 1) * n < Number.MAX_SAFE_INTEGER) {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = key[i] * n + i;
+    packed.sort();
+    for (let j = 0; j < n; j++) order[j] = packed[j] % n;
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((a, b) => key[a] - key[b] || a - b);
 }
 
 /** The table with its rows in the given order (and its names in order of first use by those rows). */
@@ -148,19 +203,20 @@ export function reorderWrites(t: WriteTable, order: ArrayLike<number>): WriteTab
   const files: string[] = [];
   const map = new Int32Array(t.files.length).fill(-1);
   const out: WriteTable = { ...t, length: n, files, file: new Uint32Array(n) };
-  for (const k of NUM) out[k] = new Float64Array(n);
-  if (t.trace) out.trace = new Uint32Array(n);
   delete out.block;
   for (let j = 0; j < n; j++) {
-    const i = order[j];
-    const local = t.file[i];
+    const local = t.file[order[j]];
     if (map[local] < 0) {
       map[local] = files.length;
       files.push(t.files[local]);
     }
     out.file[j] = map[local];
-    if (out.trace) out.trace[j] = t.trace![i];
-    for (const k of NUM) out[k][j] = t[k][i];
   }
+  const gather = <A extends Float64Array | Uint32Array>(from: A, to: A): A => {
+    for (let j = 0; j < n; j++) to[j] = from[order[j]];
+    return to;
+  };
+  for (const k of NUM) out[k] = gather(t[k], new Float64Array(n));
+  if (t.trace) out.trace = gather(t.trace, new Uint32Array(n));
   return out;
 }
