@@ -395,7 +395,7 @@ class FileAccumulator {
 
     const nameId = this.names.span(b, f.name);
     if (catId >= 0 && this.catIo(catId)) {
-      this.ioCall(fileRef, nameId, catId, ts, dur, lineNo, offset);
+      this.ioCall(fileRef, nameId, catId, dur, lineNo, offset);
     } else if (catId >= 0 || nameId >= 0) {
       this.maybeSpan(nameId, catId, ts, dur, lineNo, offset);
     }
@@ -410,16 +410,11 @@ class FileAccumulator {
     return io;
   }
 
-  private ioCall(
-    fileRef: number,
-    nameId: number,
-    catId: number,
-    ts: number,
-    dur: number,
-    lineNo: number,
-    offset: number,
-  ): void {
+  // `ts` is read from the fields, never passed: an epoch in µs is no small integer, and as an argument of a call
+  // that is not inlined it would be boxed, once per line
+  private ioCall(fileRef: number, nameId: number, catId: number, dur: number, lineNo: number, offset: number): void {
     const f = this.f;
+    const ts = f.ts;
     if (nameId >= 0 && this.nameRule[nameId] === undefined) {
       const op = this.names.strings[nameId];
       this.nameRule[nameId] = bytesRule(op);
@@ -455,9 +450,9 @@ class FileAccumulator {
     op.bytes += bytes;
     op.durUs += dur;
     if (dur > op.durMaxUs) op.durMaxUs = dur;
-    if (dur > op.slowFloor) this.slowCall(op, ts, dur, bytes, lineNo, offset);
+    if (dur > op.slowFloor) this.slowCall(op, dur, bytes, lineNo, offset);
     const kind = nameId >= 0 ? this.nameKind[nameId] : IoKind.Other;
-    if (kind !== IoKind.Other && ts === ts) this.bin(fileRef, kind, ts, bytes);
+    if (kind !== IoKind.Other && ts === ts) this.bin(fileRef, kind, bytes);
     if (kind === IoKind.Write) {
       const w = this.writes;
       const row = w.add();
@@ -476,7 +471,7 @@ class FileAccumulator {
   }
 
   /** Keeps the call among the op's slowest, kept slowest first in the pool. */
-  private slowCall(op: OpAcc, ts: number, dur: number, bytes: number, lineNo: number, offset: number): void {
+  private slowCall(op: OpAcc, dur: number, bytes: number, lineNo: number, offset: number): void {
     const k = this.slowestK;
     if (k <= 0) return;
     const need = (op.index + 1) * k * SLOW_FIELDS;
@@ -496,7 +491,7 @@ class FileAccumulator {
     const at = base + i * SLOW_FIELDS;
     const f = this.f;
     pool[at + S_DUR] = dur;
-    pool[at + S_TS] = ts;
+    pool[at + S_TS] = f.ts;
     pool[at + S_BYTES] = bytes;
     pool[at + S_PID] = f.pid;
     pool[at + S_TID] = f.tid;
@@ -515,7 +510,8 @@ class FileAccumulator {
     };
   }
 
-  private bin(fileRef: number, kind: IoKind, ts: number, bytes: number): void {
+  private bin(fileRef: number, kind: IoKind, bytes: number): void {
+    const ts = this.f.ts;
     // relative to the first bin so indices stay small integers (absolute epoch bins are not)
     let bin: number;
     if (ts >= this.lastBinStart && ts < this.lastBinStart + this.binUs) bin = this.lastBin;
