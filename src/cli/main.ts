@@ -1,4 +1,6 @@
 // `dftrace`: the engine on the command line, for login nodes, scripts and CI.
+// first: the workers it starts boot while the rest of the CLI loads
+import { prestarted } from './prestart';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -86,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
   if (!['summarize', 'events', 'compare'].includes(args.command))
     throw new UsageError(`unknown command "${args.command}"`);
   // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
-  const pool = new WorkerPool({ size: intFlag(args, 'workers', 0) });
+  const pool = new WorkerPool({ size: intFlag(args, 'workers', 0), prestarted });
   if (stringFlag(args, 'cache-dir') === undefined) pool.warm();
   try {
     switch (args.command) {

@@ -49,7 +49,9 @@ async function walk(dir: string, out: Set<string>): Promise<void> {
   }
 }
 
-const collator = new Intl.Collator('en', { numeric: true });
+// made on first use: building a collator costs milliseconds, and a run of one file never compares names
+let collator: Intl.Collator | undefined;
 export function naturalCompare(a: string, b: string): number {
+  collator ??= new Intl.Collator('en', { numeric: true });
   return collator.compare(a, b);
 }

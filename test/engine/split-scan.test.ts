@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRawLine, summarizeTraceFiles, WorkerPool, type RunSummary } from '../../src/engine';
+import { PrestartedWorkers } from '../../src/engine/pool/prestarted-workers';
 import { generateBenchTrace } from '../../src/synth/bench-trace';
 import { traceFiles } from './shared-traces';
 
@@ -80,6 +81,23 @@ describe('workers and the main thread agree', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('workers started before their pool', () => {
+  const workerScript = resolve(__dirname, '../../dist/worker.js');
+
+  it('are taken by the pool instead of new ones, and the ones left over stop with it', async () => {
+    const prestarted = new PrestartedWorkers(workerScript, 3);
+    const pool = new WorkerPool({ size: 2, workerScript, prestarted });
+    pool.warm();
+    assert.equal(prestarted.waiting, 1, 'the pool took two');
+    const files = traceFiles('resnet50-v1.0.15-2025');
+    const run = await summarizeTraceFiles(files, { pool });
+    assert.deepEqual(comparable(run), comparable(await summarizeTraceFiles(files, { workers: 0 })));
+    await pool.dispose();
+    assert.equal(prestarted.waiting, 0);
+    assert.equal(prestarted.take(), undefined);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,12 +7,15 @@ import { scanTraceFile, type RangeScan } from '../summary/scan-file';
 import { queryTraceEvents, type EventColumns, type EventQuery } from '../store/event-columns';
 import { AbortedError } from '../read/trace-bytes';
 import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
+import { spawnWorker, type PrestartedWorkers } from './prestarted-workers';
 
 export interface PoolOptions {
   /** Number of worker threads; 0 runs everything on the calling thread. Default: the machine's cores. */
   size?: number;
   /** The bundled worker entry (dist/worker.js). Default: worker.js beside the running bundle. */
   workerScript?: string;
+  /** Workers already booting (of the same script), taken before any is started here. */
+  prestarted?: PrestartedWorkers;
 }
 
 export interface TaskHooks {
@@ -58,6 +61,7 @@ interface DirectRequest {
 export class WorkerPool {
   readonly size: number;
   private readonly script: string;
+  private readonly prestarted?: PrestartedWorkers;
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private readonly direct = new Map<number, DirectRequest>();
@@ -74,6 +78,7 @@ export class WorkerPool {
     const wanted = opts.size ?? availableParallelism();
     // without a built worker (running from sources), work stays on this thread
     this.size = existsSync(this.script) ? Math.max(0, wanted) : 0;
+    this.prestarted = opts.prestarted;
   }
 
   scan(path: string, options: WorkerScanOptions, hooks: TaskHooks = {}): Promise<TraceFileSummary> {
@@ -218,12 +223,13 @@ export class WorkerPool {
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const p of this.queue.splice(0)) p.reject(new AbortedError());
-    await Promise.all(
-      this.slots.splice(0).map((s) => {
+    await Promise.all([
+      ...this.slots.splice(0).map((s) => {
         s.task?.reject(new AbortedError());
         return s.worker.terminate();
       }),
-    );
+      this.prestarted?.dispose(),
+    ]);
   }
 
   private submit(
@@ -263,7 +269,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.script, { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const worker = this.prestarted?.take() ?? spawnWorker(this.script);
     const slot: Slot = { worker, sessions: new Set() };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onExit(slot, e));

@@ -412,7 +412,14 @@ class FileAccumulator {
 
   // `ts` is read from the fields, never passed: an epoch in µs is no small integer, and as an argument of a call
   // that is not inlined it would be boxed, once per line
-  private ioCall(fileRef: number, nameId: number, catId: number, dur: number, lineNo: number, offset: number): void {
+  private ioCall(
+    fileRef: number,
+    nameId: number,
+    catId: number,
+    dur: number,
+    lineNo: number,
+    offset: number,
+  ): void {
     const f = this.f;
     const ts = f.ts;
     if (nameId >= 0 && this.nameRule[nameId] === undefined) {
