@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { summarizeRun, type RunSummary } from '../../src/engine';
+import { rowSlowest, summarizeRun, type RunSummary } from '../../src/engine';
 import {
   compareRuns,
   filePattern,
@@ -124,11 +124,13 @@ function checkSlowWrites(run: RunSummary, intent: ScrRunIntent): void {
     assert.equal(w.pid[found], sw.pid);
     assert.equal(w.tid[found], sw.tid);
     // the (file, write) row names it as its slowest call
-    const row = run.ops.find((o) => o.file === sw.file && o.op === 'write');
-    assert.ok(row, `ops row for ${sw.file}`);
-    assert.equal(row.slowest[0].trace, trace);
-    assert.equal(row.slowest[0].line, sw.line);
-    assert.equal(row.slowest[0].dur, sw.dur);
+    const row = run.ops.findIndex((o) => o.file === sw.file && o.op === 'write');
+    assert.ok(row >= 0, `ops row for ${sw.file}`);
+    const [first] = rowSlowest(run, row);
+    assert.equal(first.trace, trace);
+    assert.equal(first.line, sw.line);
+    assert.equal(first.dur, sw.dur);
+    assert.equal(first.file, sw.file);
   }
   // the planted stalls outlast every other call of the run: they head the run's slowest list
   const top = run.slowest.slice(0, intent.slowWrites.length);

@@ -8,6 +8,19 @@ import {
   reorderWrites,
   type WriteTable,
 } from '../../src/engine/summary/write-table';
+import {
+  S_BLOCK,
+  S_BYTES,
+  S_DUR,
+  S_LINE,
+  S_OFFSET,
+  S_PID,
+  S_TID,
+  S_TS,
+  SLOW_FIELDS,
+  type PackedSlowest,
+} from '../../src/engine/summary/packed-slowest';
+import { RowSlowest, runCall } from '../../src/engine/summary/run-slowest';
 import { rng } from '../../src/synth/random';
 
 describe('timeline bins', () => {
@@ -144,5 +157,81 @@ describe('write tables', () => {
       order.map((i) => rows(t)[i]),
     );
     assert.deepEqual([...new Set(Array.from(r.file))], [...Array(r.files.length).keys()]);
+  });
+});
+
+describe("a run's slowest calls per row, packed", () => {
+  type Call = {
+    dur: number;
+    ts: number;
+    bytes: number;
+    pid: number;
+    tid: number;
+    line: number;
+    offset: number;
+  };
+  const order = (a: Call & { trace: number }, b: Call & { trace: number }) =>
+    b.dur - a.dur || a.trace - b.trace || a.line - b.line;
+
+  function calls(rand: () => number, n: number): Call[] {
+    return Array.from({ length: n }, (_, i) => ({
+      dur: Math.floor(rand() * 20), // few distinct durations: ties everywhere
+      ts: Math.floor(rand() * 1e9),
+      bytes: Math.floor(rand() * 4096),
+      pid: 1 + Math.floor(rand() * 3),
+      tid: 7,
+      line: 1 + i * 3 + Math.floor(rand() * 3),
+      offset: i * 100,
+    }));
+  }
+
+  /** A file's pack of one row: its k slowest, slowest first, as a worker sends it. */
+  function pack(list: Call[], k: number): PackedSlowest {
+    const top = [...list].sort((a, b) => b.dur - a.dur || a.line - b.line).slice(0, k);
+    const pool = new Float64Array(k * SLOW_FIELDS);
+    top.forEach((c, i) => {
+      const at = i * SLOW_FIELDS;
+      pool[at + S_DUR] = c.dur;
+      pool[at + S_TS] = c.ts;
+      pool[at + S_BYTES] = c.bytes;
+      pool[at + S_PID] = c.pid;
+      pool[at + S_TID] = c.tid;
+      pool[at + S_LINE] = c.line;
+      pool[at + S_OFFSET] = c.offset;
+      pool[at + S_BLOCK] = -1;
+    });
+    return { k, pool, counts: Int32Array.from([top.length]) };
+  }
+
+  it('keep the k slowest of all files, ties in (trace, line) order, whichever way the calls come', () => {
+    const rand = rng(5);
+    for (let round = 0; round < 40; round++) {
+      const k = 1 + Math.floor(rand() * 10);
+      const slow = new RowSlowest(k);
+      const a = slow.newRow();
+      const b = slow.newRow();
+      const all: (Call & { trace: number })[] = [];
+      for (let trace = 0; trace < 6; trace++) {
+        const list = calls(rand, Math.floor(rand() * 25));
+        all.push(...list.map((c) => ({ ...c, trace })));
+        // files arrive in any order, packed or as objects, into either of two rows that later join
+        const row = trace % 2 ? a : b;
+        if (rand() < 0.5) slow.addPacked(row, pack(list, k), 0, trace);
+        else slow.addCalls(row, list, trace);
+      }
+      const joined = slow.newRow();
+      slow.addRow(joined, b);
+      slow.addRow(joined, a);
+      const p = slow.pack([joined]);
+      const got = Array.from({ length: p.counts[0] }, (_, i) =>
+        runCall(p, 0, i, { file: 'f', cat: 'POSIX', op: 'write' }),
+      );
+      const want = all.sort(order).slice(0, k);
+      assert.deepEqual(
+        got.map((c) => [c.dur, c.trace, c.line, c.ts, c.bytes, c.pid, c.offset]),
+        want.map((c) => [c.dur, c.trace, c.line, c.ts, c.bytes, c.pid, c.offset]),
+        `round ${round}`,
+      );
+    }
   });
 });

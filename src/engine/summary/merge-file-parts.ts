@@ -7,15 +7,7 @@ import {
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
 import { mergeBins, NO_BINS } from './bins';
-import {
-  packedLine,
-  S_BLOCK,
-  S_DUR,
-  S_LINE,
-  S_OFFSET,
-  SLOW_FIELDS,
-  type PackedSlowest,
-} from './packed-slowest';
+import { RowSlowest } from './run-slowest';
 import { eraOf } from './scan-file';
 import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE } from './write-table';
 
@@ -83,9 +75,10 @@ export function mergeFileParts(
     stringHashes: [...stringHashes],
   };
   const ops = new Map<string, OpRow>();
-  // Parts carry their slowest calls packed (BlockScanner makes them so): each row remembers which parts' rows feed
-  // it, and one numeric merge at the end makes the file's pool. No object per call here.
-  const sources = new Map<OpRow, Sources>();
+  // Parts carry their slowest calls packed (BlockScanner makes them so) and they are merged as numbers: no object
+  // per call here
+  const slow = new RowSlowest(limits.slowestPerOp);
+  const slots = new Map<OpRow, number>();
   const procs = new Map<number, ProcessInfo & { threadSet: Set<number> }>();
   const series = new Map<string, Float64Array>();
   for (const s of parts) {
@@ -116,13 +109,13 @@ export function mergeFileParts(
         acc = { ...row, file, slowest: [] };
         acc.count = acc.bytes = acc.durUs = acc.durMaxUs = 0;
         ops.set(key, acc);
-        sources.set(acc, []);
+        slots.set(acc, slow.newRow());
       }
       acc.count += row.count;
       acc.bytes += row.bytes;
       acc.durUs += row.durUs;
       acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      if (packed.counts[r] > 0) sources.get(acc)!.push(packed, r);
+      slow.addPacked(slots.get(acc)!, packed, r, -1, lineBase, blockOffsets);
     });
     for (const p of s.processes) {
       let acc = procs.get(p.pid);
@@ -155,12 +148,7 @@ export function mergeFileParts(
   }
   out.era = eraOf(out.eraEvidence, out.events + out.metadata);
   out.ops = [...ops.values()];
-  out.packedSlowest = mergePacked(
-    out.ops.map((row) => sources.get(row)!),
-    limits.slowestPerOp,
-    lineBase,
-    blockOffsets,
-  );
+  out.packedSlowest = slow.pack(out.ops.map((row) => slots.get(row)!));
   out.processes = [...procs.values()].map(({ threadSet, ...p }) => ({
     ...p,
     threads: [...threadSet].sort((a, b) => a - b),
@@ -170,61 +158,4 @@ export function mergeFileParts(
     out.timeline.push({ file, kind, bins });
   }
   return out;
-}
-
-/** A row's feeds: pairs of a part's pack and the row's index in it. */
-type Sources = (PackedSlowest | number)[];
-
-/**
- * The file's packed slowest calls: for each row (in order), the k slowest of the parts' rows that feed it, lines
- * and offsets made file-wide. Each part's row is slowest first with equal durations in line order: a merge.
- */
-function mergePacked(
-  rows: Sources[],
-  k: number,
-  lineBase: number[],
-  offsetBase: number[] | undefined,
-): PackedSlowest {
-  const pool = new Float64Array(rows.length * k * SLOW_FIELDS);
-  const counts = new Int32Array(rows.length);
-  const heads: number[] = [];
-  rows.forEach((src, i) => {
-    const n = src.length / 2;
-    heads.length = 0;
-    for (let q = 0; q < n; q++) heads.push(0);
-    let out = i * k * SLOW_FIELDS;
-    let kept = 0;
-    while (kept < k) {
-      // the slowest head among the sources (ties: the earlier line in the file)
-      let best = -1;
-      let bestDur = 0;
-      let bestLine = 0;
-      for (let q = 0; q < n; q++) {
-        const p = src[2 * q] as PackedSlowest;
-        const r = src[2 * q + 1] as number;
-        if (heads[q] >= p.counts[r]) continue;
-        const at = (r * p.k + heads[q]) * SLOW_FIELDS;
-        const dur = p.pool[at + S_DUR];
-        const line = packedLine(p, at, lineBase);
-        if (best < 0 || dur > bestDur || (dur === bestDur && line < bestLine)) {
-          best = q;
-          bestDur = dur;
-          bestLine = line;
-        }
-      }
-      if (best < 0) break;
-      const p = src[2 * best] as PackedSlowest;
-      const r = src[2 * best + 1] as number;
-      const at = (r * p.k + heads[best]++) * SLOW_FIELDS;
-      const block = p.pool[at + S_BLOCK];
-      pool.set(p.pool.subarray(at, at + SLOW_FIELDS), out);
-      pool[out + S_LINE] = bestLine;
-      if (offsetBase && block >= 0) pool[out + S_OFFSET] += offsetBase[block];
-      pool[out + S_BLOCK] = -1;
-      out += SLOW_FIELDS;
-      kept++;
-    }
-    counts[i] = kept;
-  });
-  return { k, pool, counts };
 }

@@ -1,18 +1,6 @@
 import { mergeBins, NO_BINS } from './bins';
-import {
-  mergeWithPacked,
-  S_DUR,
-  S_LINE,
-  S_BLOCK,
-  S_BYTES,
-  S_OFFSET,
-  S_PID,
-  S_TID,
-  S_TS,
-  SLOW_FIELDS,
-  unpackCall,
-  type PackedSlowest,
-} from './packed-slowest';
+import { S_DUR, SLOW_FIELDS, type PackedSlowest } from './packed-slowest';
+import { RowSlowest, runCall } from './run-slowest';
 import {
   UNRESOLVED_PREFIX,
   type AppSpan,
@@ -41,8 +29,6 @@ export interface RunOpRow {
   durMaxUs: number;
   /** Trace files (indices) that touched this file with this op. */
   traces: number[];
-  /** The slowest calls of this row across the run, slowest first. */
-  slowest: RunIoCall[];
 }
 
 export interface RunSpan extends AppSpan {
@@ -87,6 +73,11 @@ export interface RunSummary {
   timeline: RunTimeSeries[];
   /** The slowest calls of the whole run, slowest first (at most SLOWEST_IN_RUN). */
   slowest: RunIoCall[];
+  /**
+   * The slowest calls of each row of `ops` (SLOWEST_PER_ROW at most, slowest first), as numbers: row i's calls start
+   * at i * k * SLOW_FIELDS, their trace file in the S_TRACE field. rowSlowest() makes them objects.
+   */
+  rowSlowest: PackedSlowest;
   spans: RunSpan[];
   badExamples: RunBadLine[];
   /** Hashes no FH/HH metadata in the run resolved. */
@@ -136,6 +127,9 @@ export class RunMerger {
   };
   private readonly categories: Record<string, number> = {};
   private readonly ops = new Map<string, RunOpRow>();
+  /** Each row's slot in `slow`. */
+  private readonly slots = new Map<RunOpRow, number>();
+  private readonly slow = new RowSlowest(SLOWEST_PER_ROW);
   private readonly processes: RunSummary['processes'] = [];
   private readonly eras: Partial<Record<FormatEra, number>> = {};
   private readonly series = new Map<string, Float64Array>();
@@ -169,18 +163,9 @@ export class RunMerger {
       this.categories[cat] = (this.categories[cat] ?? 0) + n;
     const packed = f.packedSlowest;
     f.ops.forEach((row, r) => {
-      if (packed) {
-        mergePackedCalls(opRow(this.ops, row.file, row, trace, false), packed, r, trace);
-        return;
-      }
-      addOpRow(
-        this.ops,
-        row.file,
-        row,
-        trace,
-        // the file's calls become the run's: used nowhere else, so extended in place rather than copied
-        row.slowest.map((c) => Object.assign(c, { trace, file: row.file, cat: row.cat, op: row.op })),
-      );
+      const slot = this.slotOf(opRow(this.ops, row.file, row, trace, false));
+      if (packed) this.slow.addPacked(slot, packed, r, trace);
+      else this.slow.addCalls(slot, row.slowest, trace);
     });
     for (const p of f.processes) {
       this.processes.push({ pid: p.pid, host: p.host, threads: p.threads.length, events: p.events, trace });
@@ -209,6 +194,12 @@ export class RunMerger {
     };
   }
 
+  private slotOf(row: RunOpRow): number {
+    let slot = this.slots.get(row);
+    if (slot === undefined) this.slots.set(row, (slot = this.slow.newRow()));
+    return slot;
+  }
+
   finish(): RunSummary {
     const unresolved = new Set<string>();
     const fileName = (name: string): string => {
@@ -229,15 +220,8 @@ export class RunMerger {
     const renamed = [...this.ops.values()].some((row) => fileName(row.file) !== row.file);
     const ops = renamed ? new Map<string, RunOpRow>() : this.ops;
     for (const row of renamed ? this.ops.values() : []) {
-      const file = fileName(row.file);
-      addOpRow(
-        ops,
-        file,
-        row,
-        -1,
-        file === row.file ? row.slowest : row.slowest.map((c) => ({ ...c, file })),
-        row.traces,
-      );
+      const joined = opRow(ops, fileName(row.file), row, row.traces, true);
+      this.slow.addRow(this.slotOf(joined), this.slots.get(row)!);
     }
     const series = new Map<string, Float64Array>();
     for (const [key, bins] of this.series) {
@@ -269,14 +253,11 @@ export class RunMerger {
       totals.tsMin = NaN;
       totals.tsMax = NaN;
     }
-    const slowest: RunIoCall[] = [];
-    for (const row of ops.values()) {
-      if (!renamed) row.traces.sort((a, b) => a - b); // files finish in any order
-      // rows filled from one trace file are in order already; only a row that mixed files needs sorting
-      if (!inOrderRows.has(row) && !inOrder(row.slowest)) row.slowest.sort(slowestFirst);
-      for (const call of row.slowest) slowest.push(call);
-    }
-    const top = slowestOf(slowest, SLOWEST_IN_RUN);
+    if (!renamed) for (const row of ops.values()) row.traces.sort((a, b) => a - b); // files finish in any order
+    const rows = [...ops.values()].sort(
+      (a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op),
+    );
+    const rowSlowest = this.slow.pack(rows.map((row) => this.slots.get(row)!));
     const joined = concatWriteTables(this.writeParts, WRITES_PER_RUN);
     const order = writesOrder(joined);
     const sorted = order ? reorderWrites(joined, order) : joined;
@@ -288,13 +269,14 @@ export class RunMerger {
       categories: Object.fromEntries(
         Object.entries(this.categories).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])),
       ),
-      ops: [...ops.values()].sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op)),
+      ops: rows,
       processes,
       hosts: [...hosts].sort(),
       eras: this.eras,
       binUs: this.binUs,
       timeline,
-      slowest: top,
+      slowest: slowestOf(rows, rowSlowest, SLOWEST_IN_RUN),
+      rowSlowest,
       spans: this.spans,
       badExamples: this.badExamples,
       unresolvedFileHashes: unresolved.size,
@@ -302,26 +284,6 @@ export class RunMerger {
     };
   }
 }
-
-/** Adds a row's figures under `file` (and a trace, or the row's traces), keeping the slowest calls bounded. */
-function addOpRow(
-  rows: Map<string, RunOpRow>,
-  file: string,
-  row: { cat: string; op: string; count: number; bytes: number; durUs: number; durMaxUs: number },
-  trace: number,
-  calls: RunIoCall[],
-  traces?: number[],
-): void {
-  const acc = opRow(rows, file, row, traces ?? trace, traces !== undefined);
-  for (const c of calls) acc.slowest.push(c);
-  if (acc.slowest.length > SLOWEST_PER_ROW) {
-    acc.slowest.sort(slowestFirst);
-    acc.slowest.length = SLOWEST_PER_ROW;
-  } else if (calls.length > 0) inOrderRows.delete(acc);
-}
-
-/** Rows whose slowest list is known to be in order (kept so by mergePackedCalls), to skip checking it again. */
-const inOrderRows = new WeakSet<RunOpRow>();
 
 /** The run's row for (file, cat, op), created when new, with the row's figures and traces added. */
 function opRow(
@@ -343,7 +305,6 @@ function opRow(
       durUs: 0,
       durMaxUs: 0,
       traces: [],
-      slowest: [],
     };
     rows.set(key, acc);
   }
@@ -356,51 +317,6 @@ function opRow(
   } else for (const t of traces) if (!acc.traces.includes(t)) acc.traces.push(t);
   if (sortTraces) acc.traces.sort((a, b) => a - b);
   return acc;
-}
-
-/**
- * Merges one trace file's packed slowest calls for a row into the run's row, keeping the SLOWEST_PER_ROW slowest in
- * order: both lists are slowest first, so one merging pass does, and a packed call becomes an object only when it
- * makes the cut (with many trace files sharing a row, most do not).
- */
-function mergePackedCalls(acc: RunOpRow, p: PackedSlowest, r: number, trace: number): void {
-  const n = p.counts[r];
-  if (n === 0) return;
-  const a = acc.slowest;
-  const pool = p.pool;
-  const base = r * p.k * SLOW_FIELDS;
-  // the usual case once a few files are in: this file's slowest call does not even reach the row's last place
-  if (a.length >= SLOWEST_PER_ROW && pool[base + S_DUR] < a[a.length - 1].dur && inOrderRows.has(acc)) return;
-  if (a.length > 1 && !inOrderRows.has(acc) && !inOrder(a)) a.sort(slowestFirst);
-  const out = mergeWithPacked(
-    a,
-    p,
-    r,
-    SLOWEST_PER_ROW,
-    (c, at) => {
-      const d = pool[at + S_DUR] - c.dur;
-      return d < 0 || (d === 0 && (c.trace < trace || (c.trace === trace && c.line <= pool[at + S_LINE])));
-    },
-    (at) =>
-      // one literal with every field: tens of thousands of these are made for a big file's rows
-      pool[at + S_BLOCK] < 0
-        ? {
-            ts: pool[at + S_TS],
-            dur: pool[at + S_DUR],
-            bytes: pool[at + S_BYTES],
-            pid: pool[at + S_PID],
-            tid: pool[at + S_TID],
-            line: pool[at + S_LINE],
-            offset: pool[at + S_OFFSET],
-            trace,
-            file: acc.file,
-            cat: acc.cat,
-            op: acc.op,
-          }
-        : Object.assign(unpackCall(p, at), { trace, file: acc.file, cat: acc.cat, op: acc.op }),
-  );
-  acc.slowest = out;
-  inOrderRows.add(acc);
 }
 
 function declare(table: Map<string, [string, number]>, hash: string, text: string, trace: number): void {
@@ -430,23 +346,33 @@ function addBins(series: Map<string, Float64Array>, key: string, flat: Float64Ar
 }
 
 /**
- * The n slowest calls, slowest first. A run has tens of thousands of candidates (a few per row): their durations
- * are sorted as numbers to find the cut, and only the calls at or above it are sorted as objects.
+ * The run's n slowest calls, slowest first, from its rows' packs: a run has tens of thousands of candidates (ten per
+ * row), so their durations are sorted as numbers to find the cut, and only the calls at or above it become objects.
  */
-function slowestOf(calls: RunIoCall[], n: number): RunIoCall[] {
-  if (calls.length > n) {
-    const durs = Float64Array.from(calls, (c) => c.dur).sort();
-    const cut = durs[durs.length - n];
-    calls = calls.filter((c) => c.dur >= cut);
-  }
+function slowestOf(rows: RunOpRow[], p: PackedSlowest, n: number): RunIoCall[] {
+  const durs: number[] = [];
+  rows.forEach((_, r) => {
+    for (let i = 0; i < p.counts[r]; i++) durs.push(p.pool[(r * p.k + i) * SLOW_FIELDS + S_DUR]);
+  });
+  const sorted = Float64Array.from(durs).sort();
+  const cut = sorted.length > n ? sorted[sorted.length - n] : -Infinity;
+  const calls: RunIoCall[] = [];
+  rows.forEach((row, r) => {
+    for (let i = 0; i < p.counts[r]; i++) {
+      if (p.pool[(r * p.k + i) * SLOW_FIELDS + S_DUR] < cut) break; // a row's calls are slowest first
+      calls.push(runCall(p, r, i, row));
+    }
+  });
   calls.sort(slowestFirst);
   if (calls.length > n) calls.length = n;
   return calls;
 }
 
-function inOrder(calls: RunIoCall[]): boolean {
-  for (let i = 1; i < calls.length; i++) if (slowestFirst(calls[i - 1], calls[i]) > 0) return false;
-  return true;
+/** Row `row` of `run.ops`: its slowest calls as objects, slowest first. */
+export function rowSlowest(run: RunSummary, row: number): RunIoCall[] {
+  const p = run.rowSlowest;
+  const names = run.ops[row];
+  return Array.from({ length: p.counts[row] }, (_, i) => runCall(p, row, i, names));
 }
 
 /** Slowest first; ties in file order, so the list does not depend on how the work was spread. */
