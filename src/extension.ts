@@ -46,6 +46,12 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
     treeView,
     treeView.onDidExpandElement((e) => tree.expanded(e.element)),
     treeView.onDidCollapseElement((e) => tree.collapsed(e.element)),
+    // The workbench drops a refresh that comes while the view's tree widget does not exist (its container never
+    // shown, or closed), and a widget made later starts from the root's last children: a run list fetched before
+    // discovery finished would stay empty. Asking again whenever the view is shown keeps it current.
+    treeView.onDidChangeVisibility((e) => {
+      if (e.visible) tree.refresh();
+    }),
   );
 
   const dashboards = new Dashboards(deps);
@@ -64,9 +70,13 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
   const status = vscode.window.createStatusBarItem('dftrace.status', vscode.StatusBarAlignment.Left, 10);
   status.name = 'DFTracer';
   status.command = 'workbench.view.extension.dftrace';
+  // "0 runs" before the workspace was searched would be a wrong answer: until then it says it is looking
+  let discovered = false;
   const updateStatus = () => {
     const n = registry.list().length;
-    status.text = `$(pulse) DFTracer: ${n} run${n === 1 ? '' : 's'}`;
+    status.text = discovered
+      ? `$(pulse) DFTracer: ${n} run${n === 1 ? '' : 's'}`
+      : '$(loading~spin) DFTracer: finding runs';
     status.tooltip = 'DFTracer runs in this workspace: click to show them';
   };
   updateStatus();
@@ -75,7 +85,13 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
   void vscode.commands.executeCommand('setContext', 'dftrace.hasBaseline', registry.baseline !== undefined);
 
   // discover runs now and whenever trace files appear or disappear
-  void registry.discover().catch((e: Error) => log.error(`discovering runs: ${e.message}`));
+  void registry
+    .discover()
+    .catch((e: Error) => log.error(`discovering runs: ${e.message}`))
+    .finally(() => {
+      discovered = true;
+      updateStatus();
+    });
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.{pfw,pfw.gz}', false, true, false);
   let pending: NodeJS.Timeout | undefined;
   const rediscover = () => {

@@ -61,6 +61,11 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     void vscode.commands.executeCommand('setContext', 'dftrace.groupBy', this.groupBy);
   }
 
+  /** Asks the view for its runs again. */
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
   setGroupBy(g: GroupBy): void {
     this.grouping = g;
     this.indexes.clear();

@@ -11,7 +11,8 @@ export async function openWorkbench(page, testInfo) {
   const folder = testInfo.config.metadata.workspace;
   await page.goto(`/?folder=${encodeURIComponent(folder)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  // the explorer is clickable before the remote extension host registered the custom editor: wait for activation
+  // the explorer is clickable before the remote extension host registered the custom editor: wait for activation,
+  // and for the first search of the workspace (the status bar names a count of runs only after it)
   await expect(page.getByText(/DFTracer: \d+ runs?/)).toBeVisible({ timeout: 60_000 });
 }
 
