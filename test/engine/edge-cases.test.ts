@@ -575,6 +575,16 @@ describe('engine edge cases', function () {
       assert.deepEqual(run.ops.find((o) => o.file === '/p/one')!.traces, [0, 1]);
       assert.deepEqual(run.ops.find((o) => o.file === '/p/three')!.traces, [1]);
       assert.equal(run.unresolvedFileHashes, 1);
+      // the timeline names files as the ops do: a hash b used and a declared joins its path, one declared nowhere
+      // stays a hash (its not-yet-resolved name holds a NUL that must not cut it)
+      const timeline = run.timeline.map((t) => `${t.kind} ${t.file} ${[...t.bins].join(',')}`).sort();
+      assert.deepEqual(timeline, [
+        `read /p/two 0,40,1`,
+        `read fhash:${H4} 0,9,2`,
+        `write /p/one 0,93,4`,
+        `write /p/three 0,3,2`,
+        `write /p/two 0,20,1`,
+      ]);
     });
   });
 

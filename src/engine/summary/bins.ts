@@ -82,3 +82,12 @@ export function inOrder(flat: Float64Array): Float64Array {
 
 /** The empty list (never written: mergeBins only adds into a list that has bins). */
 export const NO_BINS = new Float64Array(0);
+
+/**
+ * Timeline series are keyed by kind and file name. The name may itself hold a NUL (the prefix of a hash not yet
+ * resolved), so a key is split at its first one only.
+ */
+export function splitSeriesKey(key: string): ['read' | 'write', string] {
+  const i = key.indexOf('\u0000');
+  return [key.slice(0, i) as 'read' | 'write', key.slice(i + 1)];
+}

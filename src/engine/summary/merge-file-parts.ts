@@ -1,15 +1,19 @@
 import {
   UNRESOLVED_PREFIX,
   type AppSpan,
+  type BadLineExample,
+  type EraEvidence,
   type OpRow,
-  type ProcessInfo,
   type TraceFileSummary,
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
-import { mergeBins, NO_BINS } from './bins';
+import { mergeBins, NO_BINS, splitSeriesKey } from './bins';
 import { RowSlowest } from './run-slowest';
 import { eraOf } from './scan-file';
-import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE } from './write-table';
+import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE, type WriteTable } from './write-table';
+
+type Meta = { path: string; sizeBytes: number; mtimeMs: number; read: ReadStatus; error?: string };
+type Limits = { slowestPerOp: number; maxSpans: number; maxBadExamples: number };
 
 /**
  * Joins the partial summaries that several workers made of one file's blocks into the file's summary: line
@@ -17,145 +21,202 @@ import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE } from './wr
  * saw declared are resolved, as if the file had been read in one go.
  */
 export function mergeFileParts(
-  meta: { path: string; sizeBytes: number; mtimeMs: number; read: ReadStatus; error?: string },
+  meta: Meta,
   parts: TraceFileSummary[],
   blockLines: number[],
-  limits: { slowestPerOp: number; maxSpans: number; maxBadExamples: number },
+  limits: Limits,
   /** Where each block's text starts in the file's text, when the parts' offsets are relative to their block. */
   blockOffsets?: number[],
 ): TraceFileSummary {
-  const lineBase: number[] = [];
-  let lines = 0;
-  for (const n of blockLines) {
-    lineBase.push(lines);
-    lines += n ?? 0;
-  }
-  const move = <T extends { line: number; offset?: number; block?: number }>(x: T): T => {
-    const { block, ...rest } = x;
-    if (block === undefined) return rest as T;
-    const moved = { ...rest, line: x.line + lineBase[block] } as T;
-    if (blockOffsets && x.offset !== undefined) moved.offset = x.offset + blockOffsets[block];
-    return moved;
-  };
-  const fileHashes = new Map<string, string>();
-  const hostHashes = new Map<string, string>();
-  const stringHashes = new Map<string, string>();
-  for (const s of parts) {
-    for (const [h, v] of s.fileHashes) if (!fileHashes.has(h)) fileHashes.set(h, v);
-    for (const [h, v] of s.hostHashes) if (!hostHashes.has(h)) hostHashes.set(h, v);
-    for (const [h, v] of s.stringHashes) if (!stringHashes.has(h)) stringHashes.set(h, v);
-  }
-  const resolve = (table: Map<string, string>) => (name: string) =>
-    name.startsWith(UNRESOLVED_PREFIX) ? (table.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name) : name;
-  const fileName = resolve(fileHashes);
-  const hostName = resolve(hostHashes);
+  const merger = new FilePartsMerger(limits);
+  for (const p of parts) merger.add(p);
+  return merger.finish(meta, blockLines, blockOffsets);
+}
 
-  const out: TraceFileSummary = {
-    ...meta,
-    lines: 0,
+/**
+ * mergeFileParts a part at a time, as the parts arrive: a worker that runs out of a file's work sends its part while
+ * the others still scan, and what can be merged before the last part is in is merged then. That is everything but
+ * what needs all parts: names (a hash may be declared in another part) and file-wide line numbers (they need every
+ * block's line count). So rows are keyed by raw names here and joined when names resolve, and calls keep their
+ * block-relative lines, ordered by (block, line), which is file order.
+ */
+export class FilePartsMerger {
+  private readonly fileHashes = new Map<string, string>();
+  private readonly hostHashes = new Map<string, string>();
+  private readonly stringHashes = new Map<string, string>();
+  private readonly counts = {
     events: 0,
     metadata: 0,
     counters: 0,
     otherPh: 0,
     badLines: 0,
-    badExamples: [],
-    era: 'unknown',
-    eraEvidence: { intPh: false, id: false, quoted: false, hashString: false, hashBare: false },
     eventsWithArgs: 0,
     eventsWithFile: 0,
-    tsMin: NaN,
-    tsMax: NaN,
-    categories: {},
-    ops: [],
-    processes: [],
-    timeline: [],
-    spans: [],
-    fileHashes: [...fileHashes],
-    hostHashes: [...hostHashes],
-    stringHashes: [...stringHashes],
   };
-  const ops = new Map<string, OpRow>();
-  // Parts carry their slowest calls packed (BlockScanner makes them so) and they are merged as numbers: no object
-  // per call here
-  const slow = new RowSlowest(limits.slowestPerOp);
-  const slots = new Map<OpRow, number>();
-  const procs = new Map<number, ProcessInfo & { threadSet: Set<number> }>();
-  const series = new Map<string, Float64Array>();
-  for (const s of parts) {
-    out.events += s.events;
-    out.metadata += s.metadata;
-    out.counters += s.counters;
-    out.otherPh += s.otherPh;
-    out.badLines += s.badLines;
-    out.eventsWithArgs += s.eventsWithArgs;
-    out.eventsWithFile += s.eventsWithFile;
-    if (!(s.tsMin >= out.tsMin)) out.tsMin = Number.isNaN(s.tsMin) ? out.tsMin : s.tsMin;
-    if (!(s.tsMax <= out.tsMax)) out.tsMax = Number.isNaN(s.tsMax) ? out.tsMax : s.tsMax;
-    for (const k of Object.keys(out.eraEvidence) as (keyof typeof out.eraEvidence)[]) {
-      out.eraEvidence[k] ||= s.eraEvidence[k];
-    }
-    for (const [cat, n] of Object.entries(s.categories)) out.categories[cat] = (out.categories[cat] ?? 0) + n;
-    for (const b of s.badExamples) {
-      out.badExamples.push(move(b));
-    }
+  private tsMin = NaN;
+  private tsMax = NaN;
+  private readonly evidence: EraEvidence = {
+    intPh: false,
+    id: false,
+    quoted: false,
+    hashString: false,
+    hashBare: false,
+  };
+  private readonly categories: Record<string, number> = {};
+  private readonly badExamples: BadLineExample[] = [];
+  private readonly spans: AppSpan[] = [];
+  /** Rows by raw (file, cat, op), with their slot in `slow`. */
+  private readonly ops = new Map<string, OpRow>();
+  private readonly slots = new Map<OpRow, number>();
+  private readonly slow: RowSlowest;
+  private readonly procs = new Map<number, { host: string; threads: Set<number>; events: number }>();
+  /** Bins by raw `${kind}\0${file}`. */
+  private readonly series = new Map<string, Float64Array>();
+  private readonly writes: WriteTable[] = [];
+
+  constructor(private readonly limits: Limits) {
+    this.slow = new RowSlowest(limits.slowestPerOp);
+  }
+
+  add(s: TraceFileSummary): void {
+    const c = this.counts;
+    c.events += s.events;
+    c.metadata += s.metadata;
+    c.counters += s.counters;
+    c.otherPh += s.otherPh;
+    c.badLines += s.badLines;
+    c.eventsWithArgs += s.eventsWithArgs;
+    c.eventsWithFile += s.eventsWithFile;
+    if (!(s.tsMin >= this.tsMin)) this.tsMin = Number.isNaN(s.tsMin) ? this.tsMin : s.tsMin;
+    if (!(s.tsMax <= this.tsMax)) this.tsMax = Number.isNaN(s.tsMax) ? this.tsMax : s.tsMax;
+    for (const k of Object.keys(this.evidence) as (keyof EraEvidence)[])
+      this.evidence[k] ||= s.eraEvidence[k];
+    for (const [cat, n] of Object.entries(s.categories))
+      this.categories[cat] = (this.categories[cat] ?? 0) + n;
+    for (const [h, v] of s.fileHashes) if (!this.fileHashes.has(h)) this.fileHashes.set(h, v);
+    for (const [h, v] of s.hostHashes) if (!this.hostHashes.has(h)) this.hostHashes.set(h, v);
+    for (const [h, v] of s.stringHashes) if (!this.stringHashes.has(h)) this.stringHashes.set(h, v);
+    this.badExamples.push(...s.badExamples);
+    this.spans.push(...s.spans);
     const packed = s.packedSlowest;
     if (!packed)
       throw new Error('mergeFileParts: a part without packed slowest calls (not from BlockScanner)');
     s.ops.forEach((row, r) => {
-      const file = fileName(row.file);
-      const key = `${file}\u0000${row.cat}\u0000${row.op}`;
-      let acc = ops.get(key);
-      if (!acc) {
-        acc = { ...row, file, slowest: [] };
-        acc.count = acc.bytes = acc.durUs = acc.durMaxUs = 0;
-        ops.set(key, acc);
-        slots.set(acc, slow.newRow());
-      }
-      acc.count += row.count;
-      acc.bytes += row.bytes;
-      acc.durUs += row.durUs;
-      acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
-      slow.addPacked(slots.get(acc)!, packed, r, -1, lineBase, blockOffsets);
+      const acc = this.row(this.ops, row.file, row);
+      // no trace: the calls keep their blocks, and with them their place in the file
+      this.slow.addPacked(this.slots.get(acc)!, packed, r);
     });
     for (const p of s.processes) {
-      let acc = procs.get(p.pid);
-      if (!acc) {
-        acc = { pid: p.pid, host: '', threads: [], events: 0, threadSet: new Set() };
-        procs.set(p.pid, acc);
-      }
+      let acc = this.procs.get(p.pid);
+      if (!acc) this.procs.set(p.pid, (acc = { host: '', threads: new Set(), events: 0 }));
       acc.events += p.events;
-      for (const t of p.threads) acc.threadSet.add(t);
-      if (!acc.host) acc.host = hostName(p.host);
+      for (const t of p.threads) acc.threads.add(t);
+      if (!acc.host) acc.host = p.host;
     }
     for (const t of s.timeline) {
-      const key = `${t.kind}\u0000${fileName(t.file)}`;
-      series.set(key, mergeBins(series.get(key) ?? NO_BINS, t.bins));
+      const key = `${t.kind}\u0000${t.file}`;
+      this.series.set(key, mergeBins(this.series.get(key) ?? NO_BINS, t.bins));
     }
-    for (const sp of s.spans) out.spans.push(move<AppSpan>(sp));
+    if (s.writes) this.writes.push(s.writes);
   }
-  // the workers' parts interleave blocks: restore file order, then apply the limits a single pass would have
-  out.badExamples.sort((a, b) => a.line - b.line).splice(limits.maxBadExamples);
-  out.spans.sort((a, b) => a.line - b.line).splice(limits.maxSpans);
-  out.lines = lines;
-  const tables = parts.flatMap((p) =>
-    p.writes ? [{ table: { ...p.writes, files: p.writes.files.map(fileName) } }] : [],
-  );
-  if (tables.length) {
-    const joined = concatWriteTables(tables, WRITES_PER_FILE, lineBase, blockOffsets);
-    const order = orderBy(joined.line);
-    out.writes = order ? reorderWrites(joined, order) : joined;
-    delete out.writes.trace;
+
+  /** The row for (file, cat, op) in `rows`, made (with a slot) when new, with `row`'s figures added. */
+  private row(rows: Map<string, OpRow>, file: string, row: OpRow): OpRow {
+    const key = `${file}\u0000${row.cat}\u0000${row.op}`;
+    let acc = rows.get(key);
+    if (!acc) {
+      acc = { ...row, file, slowest: [], count: 0, bytes: 0, durUs: 0, durMaxUs: 0 };
+      rows.set(key, acc);
+      this.slots.set(acc, this.slow.newRow());
+    }
+    acc.count += row.count;
+    acc.bytes += row.bytes;
+    acc.durUs += row.durUs;
+    acc.durMaxUs = Math.max(acc.durMaxUs, row.durMaxUs);
+    return acc;
   }
-  out.era = eraOf(out.eraEvidence, out.events + out.metadata);
-  out.ops = [...ops.values()];
-  out.packedSlowest = slow.pack(out.ops.map((row) => slots.get(row)!));
-  out.processes = [...procs.values()].map(({ threadSet, ...p }) => ({
-    ...p,
-    threads: [...threadSet].sort((a, b) => a - b),
-  }));
-  for (const [key, bins] of series) {
-    const [kind, file] = key.split('\u0000') as ['read' | 'write', string];
-    out.timeline.push({ file, kind, bins });
+
+  finish(meta: Meta, blockLines: number[], blockOffsets?: number[]): TraceFileSummary {
+    const lineBase: number[] = [];
+    let lines = 0;
+    for (const n of blockLines) {
+      lineBase.push(lines);
+      lines += n ?? 0;
+    }
+    const move = <T extends { line: number; offset?: number; block?: number }>(x: T): T => {
+      const { block, ...rest } = x;
+      if (block === undefined) return rest as T;
+      const moved = { ...rest, line: x.line + lineBase[block] } as T;
+      if (blockOffsets && x.offset !== undefined) moved.offset = x.offset + blockOffsets[block];
+      return moved;
+    };
+    const resolve = (table: Map<string, string>) => (name: string) =>
+      name.startsWith(UNRESOLVED_PREFIX) ? (table.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name) : name;
+    const fileName = resolve(this.fileHashes);
+    const hostName = resolve(this.hostHashes);
+
+    // rows whose file a hash named resolve now: two raw rows may become one
+    let ops = this.ops;
+    if ([...ops.values()].some((row) => fileName(row.file) !== row.file)) {
+      ops = new Map();
+      for (const raw of this.ops.values()) {
+        const acc = this.row(ops, fileName(raw.file), raw);
+        this.slow.addRow(this.slots.get(acc)!, this.slots.get(raw)!);
+      }
+    }
+    const rows = [...ops.values()];
+    const series = new Map<string, Float64Array>();
+    for (const [key, bins] of this.series) {
+      const [kind, file] = splitSeriesKey(key);
+      const resolved = `${kind}\u0000${fileName(file)}`;
+      const prev = series.get(resolved);
+      series.set(resolved, prev === undefined ? bins : mergeBins(prev, bins));
+    }
+    const out: TraceFileSummary = {
+      ...meta,
+      ...this.counts,
+      lines,
+      // the workers' parts interleave blocks: restore file order, then apply the limits a single pass would have
+      badExamples: this.badExamples
+        .map(move)
+        .sort((a, b) => a.line - b.line)
+        .slice(0, this.limits.maxBadExamples),
+      era: eraOf(this.evidence, this.counts.events + this.counts.metadata),
+      eraEvidence: this.evidence,
+      tsMin: this.tsMin,
+      tsMax: this.tsMax,
+      categories: this.categories,
+      ops: rows,
+      processes: [...this.procs].map(([pid, p]) => ({
+        pid,
+        host: hostName(p.host),
+        threads: [...p.threads].sort((a, b) => a - b),
+        events: p.events,
+      })),
+      timeline: [...series].map(([key, bins]) => {
+        const [kind, file] = splitSeriesKey(key);
+        return { file, kind, bins };
+      }),
+      spans: this.spans
+        .map(move)
+        .sort((a, b) => a.line - b.line)
+        .slice(0, this.limits.maxSpans),
+      packedSlowest: this.slow.pack(
+        rows.map((row) => this.slots.get(row)!),
+        lineBase,
+        blockOffsets,
+      ),
+      fileHashes: [...this.fileHashes],
+      hostHashes: [...this.hostHashes],
+      stringHashes: [...this.stringHashes],
+    };
+    const tables = this.writes.map((w) => ({ table: { ...w, files: w.files.map(fileName) } }));
+    if (tables.length) {
+      const joined = concatWriteTables(tables, WRITES_PER_FILE, lineBase, blockOffsets);
+      const order = orderBy(joined.line);
+      out.writes = order ? reorderWrites(joined, order) : joined;
+      delete out.writes.trace;
+    }
+    return out;
   }
-  return out;
 }

@@ -57,29 +57,17 @@ export class RowSlowest {
   }
 
   /**
-   * Adds row `r` of a pack, slowest first with equal durations in line order: a trace file's (`trace` its index in
-   * the run), or a part of one big file's (`trace` -1; `lineBase` and `offsetBase`, by block, make its lines and
-   * offsets file-wide). Stops at the first call that does not make the row's cut: the ones after it are no faster,
-   * and later in the file.
+   * Adds row `r` of a pack, slowest first with equal durations in file order. A trace file's pack gives `trace`, its
+   * index in the run. A part of one big file's gives none: its calls keep their blocks, and a block's lines count
+   * within it, so (block, line) is their place in the file until pack() makes lines file-wide. Stops at the first
+   * call that does not make the row's cut: the ones after it are no faster, and later in the file.
    */
-  addPacked(
-    slot: number,
-    p: PackedSlowest,
-    r: number,
-    trace: number,
-    lineBase?: number[],
-    offsetBase?: number[],
-  ): void {
+  addPacked(slot: number, p: PackedSlowest, r: number, trace?: number): void {
     const s = this.scratch;
     for (let i = 0; i < p.counts[r]; i++) {
       const at = (r * p.k + i) * SLOW_FIELDS;
       for (let x = 0; x < SLOW_FIELDS; x++) s[x] = p.pool[at + x];
-      const block = s[S_BLOCK];
-      if (block >= 0 && lineBase) {
-        s[S_LINE] += lineBase[block];
-        if (offsetBase) s[S_OFFSET] += offsetBase[block];
-      }
-      s[S_TRACE] = trace;
+      if (trace !== undefined) s[S_TRACE] = trace;
       if (!this.insert(slot, s, 0)) return;
     }
   }
@@ -129,15 +117,26 @@ export class RowSlowest {
     return true;
   }
 
-  /** The pack of the given slots, in that order (the run's final row order). */
-  pack(slots: number[]): PackedSlowest {
+  /**
+   * The pack of the given slots, in that order (the final row order). `lineBase` and `offsetBase`, by block, make
+   * the lines and offsets of calls that kept their blocks file-wide; their block becomes -1.
+   */
+  pack(slots: number[], lineBase?: number[], offsetBase?: number[]): PackedSlowest {
     const k = this.k;
     const size = k * SLOW_FIELDS;
     const pool = new Float64Array(slots.length * size);
     const counts = new Int32Array(slots.length);
     slots.forEach((slot, i) => {
-      counts[i] = this.counts[slot];
-      pool.set(this.pool.subarray(slot * size, slot * size + counts[i] * SLOW_FIELDS), i * size);
+      const n = (counts[i] = this.counts[slot]);
+      pool.set(this.pool.subarray(slot * size, slot * size + n * SLOW_FIELDS), i * size);
+      if (!lineBase) return;
+      for (let at = i * size; at < i * size + n * SLOW_FIELDS; at += SLOW_FIELDS) {
+        const block = pool[at + S_BLOCK];
+        if (block < 0) continue;
+        pool[at + S_LINE] += lineBase[block];
+        if (offsetBase) pool[at + S_OFFSET] += offsetBase[block];
+        pool[at + S_BLOCK] = -1;
+      }
     });
     return { k, pool, counts };
   }

@@ -1,4 +1,4 @@
-import { mergeBins, NO_BINS } from './bins';
+import { mergeBins, NO_BINS, splitSeriesKey } from './bins';
 import { S_DUR, SLOW_FIELDS, type PackedSlowest } from './packed-slowest';
 import { RowSlowest, runCall } from './run-slowest';
 import {
@@ -225,7 +225,7 @@ export class RunMerger {
     }
     const series = new Map<string, Float64Array>();
     for (const [key, bins] of this.series) {
-      const [kind, raw] = key.split('\u0000');
+      const [kind, raw] = splitSeriesKey(key);
       const resolved = `${kind}\u0000${fileName(raw)}`;
       const prev = series.get(resolved);
       // a copy before adding into it: the first list is the merger's own (mergeBins may add in place)
@@ -233,7 +233,7 @@ export class RunMerger {
     }
     const timeline: RunTimeSeries[] = [];
     for (const [key, bins] of series) {
-      const [kind, file] = key.split('\u0000') as ['read' | 'write', string];
+      const [kind, file] = splitSeriesKey(key);
       timeline.push({ file, kind, bins });
     }
     // files may have been added in any order: lists come out in trace-file order
