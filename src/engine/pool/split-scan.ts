@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { TraceFileSummary } from '../model/types';
 import { MAX_LINE_BYTES } from '../read/lines';
 import { findGzipMembers, MAX_SYNC_RANGE, newReadStatus, readTraceBytes } from '../read/trace-bytes';
-import { mergeFileParts } from '../summary/merge-file-parts';
+import { FilePartsMerger } from '../summary/merge-file-parts';
 import { BlockScanner, describeFsError, failedSummary, type RangeScan } from '../summary/scan-file';
 import type { TaskHooks, WorkerPool } from './worker-pool';
 import type { WorkerScanOptions } from './worker-protocol';
@@ -88,12 +88,9 @@ export async function scanFileSplit(
     await Promise.allSettled(blocks);
     throw e;
   }
-  const parts = await pool.finishSession(session);
-  const summary = mergeFileParts({ ...meta, error }, parts, blockLines, {
-    slowestPerOp: options.slowestPerOp ?? 10,
-    maxSpans: options.maxSpans ?? 100_000,
-    maxBadExamples: options.maxBadExamples ?? 5,
-  });
+  const merger = new FilePartsMerger(limitsOf(options));
+  await pool.finishSession(session, (part) => merger.add(part));
+  const summary = merger.finish({ ...meta, error }, blockLines);
   hooks.onProgress?.(read.compressedBytes, summary.events);
   return summary;
 }
@@ -153,7 +150,8 @@ export async function scanFileRanges(
   let previous = -1;
   let starts: number[] = [];
   let results: RangeScan[];
-  let parts: TraceFileSummary[];
+  // each worker's part is merged as it comes, while the other workers still scan
+  const merger = new FilePartsMerger(limitsOf(options));
   try {
     starts = await findGzipMembers(path, hooks.signal, (start) => {
       if (previous >= 0) submit(previous, start);
@@ -162,10 +160,10 @@ export async function scanFileRanges(
     if (starts.length >= 2) submit(starts[starts.length - 1], st.size);
     if (starts.length < 2 || tooBig) throw new NotInRanges();
     // asked now, so that a worker with no ranges left sends its part while the others finish theirs
-    const asked = pool.finishSession(session);
+    const asked = pool.finishSession(session, (part) => merger.add(part));
     asked.catch(() => undefined);
     results = await Promise.all(scans);
-    parts = await asked;
+    await asked;
   } catch (e) {
     pool.dropSession(session);
     await Promise.allSettled(scans);
@@ -205,20 +203,22 @@ export async function scanFileRanges(
     blockLines[last]++;
     stitcher.line(pending, last, blockLines[last], pendingAt - blockOffsets[last]);
   }
-  parts.push(stitcher.finish());
-  const summary = mergeFileParts(
+  merger.add(stitcher.finish());
+  const summary = merger.finish(
     { path, sizeBytes: st.size, mtimeMs: st.mtimeMs, read },
-    parts,
     blockLines,
-    {
-      slowestPerOp: options.slowestPerOp ?? 10,
-      maxSpans: options.maxSpans ?? 100_000,
-      maxBadExamples: options.maxBadExamples ?? 5,
-    },
     blockOffsets,
   );
   hooks.onProgress?.(st.size, summary.events);
   return summary;
+}
+
+function limitsOf(options: WorkerScanOptions) {
+  return {
+    slowestPerOp: options.slowestPerOp ?? 10,
+    maxSpans: options.maxSpans ?? 100_000,
+    maxBadExamples: options.maxBadExamples ?? 5,
+  };
 }
 
 /** The file cannot be read as ranges of members (one member only, or one too big): read it in one pass. */

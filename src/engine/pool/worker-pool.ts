@@ -40,6 +40,7 @@ interface Slot {
 
 interface FinishingSession {
   replies: Promise<TraceFileSummary | null>[];
+  onPart?: (part: TraceFileSummary) => void;
   resolve: (parts: TraceFileSummary[]) => void;
   reject: (e: Error) => void;
 }
@@ -159,9 +160,9 @@ export class WorkerPool {
    * no more of the session's work, so the first to run out sends its part while the others still scan. Call it
    * once every task of the session has been submitted (they need not have finished).
    */
-  finishSession(session: number): Promise<TraceFileSummary[]> {
+  finishSession(session: number, onPart?: (part: TraceFileSummary) => void): Promise<TraceFileSummary[]> {
     return new Promise((resolve, reject) => {
-      this.finishing.set(session, { replies: [], resolve, reject });
+      this.finishing.set(session, { replies: [], onPart, resolve, reject });
       this.advanceFinishing();
     });
   }
@@ -183,14 +184,15 @@ export class WorkerPool {
           continue;
         }
         slot.sessions.delete(session);
-        entry.replies.push(
-          new Promise<TraceFileSummary | null>((resolve, reject) => {
-            const id = this.nextId++;
-            this.direct.set(id, { resolve, reject, slot });
-            slot.worker.ref(); // the caller awaits this reply
-            slot.worker.postMessage({ type: 'finishSession', id, session } satisfies ToWorker);
-          }),
-        );
+        const reply = new Promise<TraceFileSummary | null>((resolve, reject) => {
+          const id = this.nextId++;
+          this.direct.set(id, { resolve, reject, slot });
+          slot.worker.ref(); // the caller awaits this reply
+          slot.worker.postMessage({ type: 'finishSession', id, session } satisfies ToWorker);
+        });
+        // handed over as it comes (the caller merges it while other workers still scan); its failure fails all
+        const onPart = entry.onPart;
+        entry.replies.push(onPart ? reply.then((part) => (part && onPart(part), part)) : reply);
       }
       if (busy) continue;
       this.finishing.delete(session);

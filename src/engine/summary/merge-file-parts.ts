@@ -101,8 +101,10 @@ export class FilePartsMerger {
     const packed = s.packedSlowest;
     if (!packed)
       throw new Error('mergeFileParts: a part without packed slowest calls (not from BlockScanner)');
+    // names resolve with the hashes known so far (most are declared early); the rest wait for finish()
+    const fileName = this.fileName;
     s.ops.forEach((row, r) => {
-      const acc = this.row(this.ops, row.file, row);
+      const acc = this.row(this.ops, fileName(row.file), row);
       // no trace: the calls keep their blocks, and with them their place in the file
       this.slow.addPacked(this.slots.get(acc)!, packed, r);
     });
@@ -114,11 +116,17 @@ export class FilePartsMerger {
       if (!acc.host) acc.host = p.host;
     }
     for (const t of s.timeline) {
-      const key = `${t.kind}\u0000${t.file}`;
+      const key = `${t.kind}\u0000${fileName(t.file)}`;
       this.series.set(key, mergeBins(this.series.get(key) ?? NO_BINS, t.bins));
     }
     if (s.writes) this.writes.push(s.writes);
   }
+
+  /** A file's name, resolved when it is a hash some part declared. */
+  private readonly fileName = (name: string): string =>
+    name.startsWith(UNRESOLVED_PREFIX)
+      ? (this.fileHashes.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name)
+      : name;
 
   /** The row for (file, cat, op) in `rows`, made (with a slot) when new, with `row`'s figures added. */
   private row(rows: Map<string, OpRow>, file: string, row: OpRow): OpRow {
@@ -150,27 +158,36 @@ export class FilePartsMerger {
       if (blockOffsets && x.offset !== undefined) moved.offset = x.offset + blockOffsets[block];
       return moved;
     };
-    const resolve = (table: Map<string, string>) => (name: string) =>
-      name.startsWith(UNRESOLVED_PREFIX) ? (table.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name) : name;
-    const fileName = resolve(this.fileHashes);
-    const hostName = resolve(this.hostHashes);
+    const fileName = this.fileName;
+    const hostName = (name: string): string =>
+      name.startsWith(UNRESOLVED_PREFIX)
+        ? (this.hostHashes.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name)
+        : name;
 
-    // rows whose file a hash named resolve now: two raw rows may become one
+    // rows named by a hash that a later part declared resolve now, joining the row of that path if there is one
     let ops = this.ops;
     if ([...ops.values()].some((row) => fileName(row.file) !== row.file)) {
       ops = new Map();
-      for (const raw of this.ops.values()) {
-        const acc = this.row(ops, fileName(raw.file), raw);
+      for (const [key, raw] of this.ops) {
+        const file = fileName(raw.file);
+        if (file === raw.file && !ops.has(key)) {
+          ops.set(key, raw); // as it is, slot and all
+          continue;
+        }
+        const acc = this.row(ops, file, raw);
         this.slow.addRow(this.slots.get(acc)!, this.slots.get(raw)!);
       }
     }
     const rows = [...ops.values()];
-    const series = new Map<string, Float64Array>();
-    for (const [key, bins] of this.series) {
-      const [kind, file] = splitSeriesKey(key);
-      const resolved = `${kind}\u0000${fileName(file)}`;
-      const prev = series.get(resolved);
-      series.set(resolved, prev === undefined ? bins : mergeBins(prev, bins));
+    let series = this.series;
+    if ([...series.keys()].some((key) => fileName(splitSeriesKey(key)[1]) !== splitSeriesKey(key)[1])) {
+      series = new Map();
+      for (const [key, bins] of this.series) {
+        const [kind, file] = splitSeriesKey(key);
+        const resolved = `${kind}\u0000${fileName(file)}`;
+        const prev = series.get(resolved);
+        series.set(resolved, prev === undefined ? bins : mergeBins(prev, bins));
+      }
     }
     const out: TraceFileSummary = {
       ...meta,
