@@ -25,22 +25,26 @@ export const S_OFFSET = 6;
 /** The block the line counts within, or -1. */
 export const S_BLOCK = 7;
 
+/** The call at pool index `at` as an object (its block, if any, left out). */
+export function callAt(pool: Float64Array, at: number): IoCall {
+  return {
+    ts: pool[at + S_TS],
+    dur: pool[at + S_DUR],
+    bytes: pool[at + S_BYTES],
+    pid: pool[at + S_PID],
+    tid: pool[at + S_TID],
+    line: pool[at + S_LINE],
+    offset: pool[at + S_OFFSET],
+  };
+}
+
 /** The calls of one row as objects (a call keeps its block, when it has one). */
 export function unpackRow(p: PackedSlowest, row: number): IoCall[] {
   const out: IoCall[] = [];
-  const pool = p.pool;
   for (let i = 0; i < p.counts[row]; i++) {
     const at = (row * p.k + i) * SLOW_FIELDS;
-    const call: IoCall = {
-      ts: pool[at + S_TS],
-      dur: pool[at + S_DUR],
-      bytes: pool[at + S_BYTES],
-      pid: pool[at + S_PID],
-      tid: pool[at + S_TID],
-      line: pool[at + S_LINE],
-      offset: pool[at + S_OFFSET],
-    };
-    if (pool[at + S_BLOCK] >= 0) call.block = pool[at + S_BLOCK];
+    const call = callAt(p.pool, at);
+    if (p.pool[at + S_BLOCK] >= 0) call.block = p.pool[at + S_BLOCK];
     out.push(call);
   }
   return out;

@@ -1,5 +1,6 @@
 import type { IoCall } from '../model/types';
 import {
+  callAt,
   S_BLOCK,
   S_BYTES,
   S_DUR,
@@ -149,17 +150,10 @@ export function runCall(
   i: number,
   names: { file: string; cat: string; op: string },
 ): IoCall & { trace: number; file: string; cat: string; op: string } {
-  const pool = p.pool;
   const at = (row * p.k + i) * SLOW_FIELDS;
   return {
-    ts: pool[at + S_TS],
-    dur: pool[at + S_DUR],
-    bytes: pool[at + S_BYTES],
-    pid: pool[at + S_PID],
-    tid: pool[at + S_TID],
-    line: pool[at + S_LINE],
-    offset: pool[at + S_OFFSET],
-    trace: pool[at + S_TRACE],
+    ...callAt(p.pool, at),
+    trace: p.pool[at + S_TRACE],
     file: names.file,
     cat: names.cat,
     op: names.op,
