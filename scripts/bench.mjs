@@ -216,18 +216,43 @@ function run(cmd, args) {
  * Best time and worst RSS over the repetitions; the first failure ends the series. `check` returns
  * an error message for output that is wrong, so that a fast but broken repetition is not the best.
  */
+/**
+ * The rows the targets compare (floor, CLI, DuckDB on the one file), measured in rounds: each round runs each of
+ * them once, and each keeps its best round. This VM's speed drifts by tens of percent within minutes; measured one
+ * after the other, a slow spell during one tool's repetitions skews the ratio, while in rounds every tool gets the
+ * same chances at the quiet moments.
+ */
+async function measureInRounds(specs) {
+  const best = specs.map(() => undefined);
+  for (let i = 0; i < reps; i++) {
+    for (const [k, s] of specs.entries()) {
+      if (best[k]?.failed) continue;
+      best[k] = keepBest(best[k], await runChecked(s.label, s.cmd, s.args, s.check));
+    }
+  }
+  return best;
+}
+
+async function runChecked(label, cmd, args, check) {
+  const r = await run(cmd, args);
+  const problem = r.code !== 0 ? `exit code ${r.code}` : check(r.stdout);
+  if (!problem) return r;
+  console.error(`${label}: ${problem}\n${r.stderr.split('\n').slice(-20).join('\n')}`);
+  return { ...r, failed: true, problem };
+}
+
+/** The faster of two runs, with the higher peak RSS of both; a failed run wins (it is reported). */
+function keepBest(best, r) {
+  if (r.failed) return r;
+  if (!best || r.seconds < best.seconds) return { ...r, rssMB: Math.max(r.rssMB, best?.rssMB ?? 0) };
+  best.rssMB = Math.max(best.rssMB, r.rssMB);
+  return best;
+}
+
 async function measure(label, cmd, args, check = () => undefined, times = reps) {
   let best;
-  for (let i = 0; i < times; i++) {
-    const r = await run(cmd, args);
-    const problem = r.code !== 0 ? `exit code ${r.code}` : check(r.stdout);
-    if (problem) {
-      console.error(`${label}: ${problem}\n${r.stderr.split('\n').slice(-20).join('\n')}`);
-      return { ...r, failed: true, problem };
-    }
-    if (!best || r.seconds < best.seconds) best = { ...r, rssMB: Math.max(r.rssMB, best?.rssMB ?? 0) };
-    else best.rssMB = Math.max(best.rssMB, r.rssMB);
-  }
+  for (let i = 0; i < times && !best?.failed; i++)
+    best = keepBest(best, await runChecked(label, cmd, args, check));
   return best;
 }
 
@@ -339,7 +364,8 @@ async function main() {
     `\nTrace: ${path.relative(root, trace)}: ${expect.events.toLocaleString('en-US')} events, ` +
       `${expect.metadata} metadata lines, ${fmt(mb, 1)} MB of text in ${expect.members} gzip members ` +
       `(${fmt(expect.fileBytes / 1e6, 1)} MB on disk); ${expect.ops.length} (file, cat, op) rows; ` +
-      `peak RSS via ${haveTime ? TIME : '/proc/<pid>/status VmHWM'}; best of ${reps}.`,
+      `peak RSS via ${haveTime ? TIME : '/proc/<pid>/status VmHWM'}; best of ${reps} ` +
+      `(the floor, the CLI and DuckDB on the file in ${reps} interleaved rounds).`,
   );
   // the targets compare wall times, which other work on the same cores skews
   const cores = os.availableParallelism();
@@ -363,42 +389,37 @@ async function main() {
     Number(stdout.trim()) === expect.textBytes
       ? undefined
       : `gunzip gave ${stdout.trim()} bytes, not ${expect.textBytes}`;
-  const g1 = add(
-    'gunzip floor (createGunzip, defaults)',
-    await measure('gunzip', node, ['-e', gunzip(['', '']), trace], sizeCheck),
-    1,
-  );
-  const g2 = add(
-    'gunzip floor (1 MiB reads, 256 KiB chunks)',
-    await measure(
-      'gunzip',
-      node,
-      ['-e', gunzip([',{highWaterMark:1<<20}', '{chunkSize:1<<18}']), trace],
-      sizeCheck,
-    ),
-    1,
-  );
+  const single = [
+    { label: 'gunzip', cmd: node, args: ['-e', gunzip(['', '']), trace], check: sizeCheck },
+    {
+      label: 'gunzip',
+      cmd: node,
+      args: ['-e', gunzip([',{highWaterMark:1<<20}', '{chunkSize:1<<18}']), trace],
+      check: sizeCheck,
+    },
+    ...(haveCli
+      ? [{ label: 'cli', cmd: node, args: [cli, 'summarize', trace, '--json'], check: jsonCheck }]
+      : []),
+    ...(haveDuck
+      ? [{ label: 'duckdb', cmd: node, args: [self, '--duckdb-child', 'json', trace], check: jsonCheck }]
+      : []),
+  ];
+  const measured = await measureInRounds(single);
+  const g1 = add('gunzip floor (createGunzip, defaults)', measured[0], 1);
+  const g2 = add('gunzip floor (1 MiB reads, 256 KiB chunks)', measured[1], 1);
   const floor = Math.min(g1.failed ? Infinity : g1.seconds, g2.failed ? Infinity : g2.seconds);
 
   let cliFile;
   let cliRun;
   if (haveCli) {
-    cliFile = add(
-      'dftrace summarize (file)',
-      await measure('cli', node, [cli, 'summarize', trace, '--json'], jsonCheck),
-      1,
-    );
+    cliFile = add('dftrace summarize (file)', measured[2], 1);
   } else {
     console.error('CLI skipped: dist/cli.js not found (run `npm run build` once src/cli exists)');
   }
   let duck;
   let duckExact;
   if (haveDuck) {
-    duck = add(
-      'DuckDB read_json, 2 threads',
-      await measure('duckdb', node, [self, '--duckdb-child', 'json', trace], jsonCheck),
-      1,
-    );
+    duck = add('DuckDB read_json, 2 threads', measured[haveCli ? 3 : 2], 1);
     if (exact) {
       duckExact = add(
         'DuckDB read_csv + json_transform (line-exact), 2 threads',
