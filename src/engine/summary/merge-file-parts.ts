@@ -8,6 +8,7 @@ import {
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
 import { mergeBins, NO_BINS, splitSeriesKey } from './bins';
+import { RowIndex } from './row-index';
 import { RowSlowest } from './run-slowest';
 import { eraOf } from './scan-file';
 import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE, type WriteTable } from './write-table';
@@ -66,7 +67,7 @@ export class FilePartsMerger {
   private readonly badExamples: BadLineExample[] = [];
   private readonly spans: AppSpan[] = [];
   /** Rows by raw (file, cat, op), with their slot in `slow`. */
-  private readonly ops = new Map<string, OpRow>();
+  private readonly ops = new RowIndex<OpRow>();
   private readonly slots = new Map<OpRow, number>();
   private readonly slow: RowSlowest;
   private readonly procs = new Map<number, { host: string; threads: Set<number>; events: number }>();
@@ -129,12 +130,11 @@ export class FilePartsMerger {
       : name;
 
   /** The row for (file, cat, op) in `rows`, made (with a slot) when new, with `row`'s figures added. */
-  private row(rows: Map<string, OpRow>, file: string, row: OpRow): OpRow {
-    const key = `${file}\u0000${row.cat}\u0000${row.op}`;
-    let acc = rows.get(key);
+  private row(rows: RowIndex<OpRow>, file: string, row: OpRow): OpRow {
+    let acc = rows.get(file, row.cat, row.op);
     if (!acc) {
       acc = { ...row, file, slowest: [], count: 0, bytes: 0, durUs: 0, durMaxUs: 0 };
-      rows.set(key, acc);
+      rows.add(file, row.cat, row.op, acc);
       this.slots.set(acc, this.slow.newRow());
     }
     acc.count += row.count;
@@ -166,19 +166,19 @@ export class FilePartsMerger {
 
     // rows named by a hash that a later part declared resolve now, joining the row of that path if there is one
     let ops = this.ops;
-    if ([...ops.values()].some((row) => fileName(row.file) !== row.file)) {
-      ops = new Map();
-      for (const [key, raw] of this.ops) {
+    if (ops.values().some((row) => fileName(row.file) !== row.file)) {
+      ops = new RowIndex();
+      for (const raw of this.ops.values()) {
         const file = fileName(raw.file);
-        if (file === raw.file && !ops.has(key)) {
-          ops.set(key, raw); // as it is, slot and all
+        if (file === raw.file && !ops.get(file, raw.cat, raw.op)) {
+          ops.add(file, raw.cat, raw.op, raw); // as it is, slot and all
           continue;
         }
         const acc = this.row(ops, file, raw);
         this.slow.addRow(this.slots.get(acc)!, this.slots.get(raw)!);
       }
     }
-    const rows = [...ops.values()];
+    const rows = ops.values();
     let series = this.series;
     if ([...series.keys()].some((key) => fileName(splitSeriesKey(key)[1]) !== splitSeriesKey(key)[1])) {
       series = new Map();

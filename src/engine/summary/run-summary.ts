@@ -1,5 +1,6 @@
 import { mergeBins, NO_BINS, splitSeriesKey } from './bins';
 import { S_DUR, SLOW_FIELDS, type PackedSlowest } from './packed-slowest';
+import { RowIndex } from './row-index';
 import { RowSlowest, runCall } from './run-slowest';
 import {
   UNRESOLVED_PREFIX,
@@ -126,7 +127,7 @@ export class RunMerger {
     tsMax: -Infinity,
   };
   private readonly categories: Record<string, number> = {};
-  private readonly ops = new Map<string, RunOpRow>();
+  private readonly ops = new RowIndex<RunOpRow>();
   /** Each row's slot in `slow`. */
   private readonly slots = new Map<RunOpRow, number>();
   private readonly slow = new RowSlowest(SLOWEST_PER_ROW);
@@ -217,8 +218,8 @@ export class RunMerger {
     };
     // rows keyed by raw names: resolving may join two of them (a path and its hash); when no name changes, the
     // rows stand as they are
-    const renamed = [...this.ops.values()].some((row) => fileName(row.file) !== row.file);
-    const ops = renamed ? new Map<string, RunOpRow>() : this.ops;
+    const renamed = this.ops.values().some((row) => fileName(row.file) !== row.file);
+    const ops = renamed ? new RowIndex<RunOpRow>() : this.ops;
     for (const row of renamed ? this.ops.values() : []) {
       const joined = opRow(ops, fileName(row.file), row, row.traces, true);
       this.slow.addRow(this.slotOf(joined), this.slots.get(row)!);
@@ -287,14 +288,13 @@ export class RunMerger {
 
 /** The run's row for (file, cat, op), created when new, with the row's figures and traces added. */
 function opRow(
-  rows: Map<string, RunOpRow>,
+  rows: RowIndex<RunOpRow>,
   file: string,
   row: { cat: string; op: string; count: number; bytes: number; durUs: number; durMaxUs: number },
   traces: number[] | number,
   sortTraces: boolean,
 ): RunOpRow {
-  const key = `${file}\u0000${row.cat}\u0000${row.op}`;
-  let acc = rows.get(key);
+  let acc = rows.get(file, row.cat, row.op);
   if (!acc) {
     acc = {
       file,
@@ -306,7 +306,7 @@ function opRow(
       durMaxUs: 0,
       traces: [],
     };
-    rows.set(key, acc);
+    rows.add(file, row.cat, row.op, acc);
   }
   acc.count += row.count;
   acc.bytes += row.bytes;
