@@ -4,8 +4,7 @@
 // its workers in main() as before.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { PrestartedWorkers } from '../engine/pool/prestarted-workers';
+import { bundledWorkerScript, PrestartedWorkers } from '../engine/pool/prestarted-workers';
 
 const TRACE_COMMANDS = ['summarize', 'events', 'compare'];
 
@@ -13,7 +12,7 @@ function prestart(argv: string[]): PrestartedWorkers | undefined {
   if (!TRACE_COMMANDS.includes(argv[0] ?? '')) return undefined;
   const flag = (name: string) => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (flag('workers') || flag('cache-dir') || flag('help') || argv.includes('-h')) return undefined;
-  const script = join(__dirname, 'worker.js');
+  const script = bundledWorkerScript();
   return existsSync(script) ? new PrestartedWorkers(script, availableParallelism()) : undefined;
 }
 

@@ -21,6 +21,7 @@ import {
   type TraceFileSummary,
 } from '../../src/engine';
 import { forEachLine } from '../../src/engine/read/lines';
+import { rng } from '../../src/synth/random';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WORKER_SCRIPT = path.join(ROOT, 'dist/worker.js');
@@ -116,18 +117,6 @@ function textProjection(s: TraceFileSummary) {
     fileHashes: s.fileHashes,
     hostHashes: s.hostHashes,
     stringHashes: s.stringHashes,
-  };
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,4 +1,10 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+
+/** The bundled worker entry: worker.js beside the running bundle (dist/). */
+export function bundledWorkerScript(): string {
+  return join(__dirname, 'worker.js');
+}
 
 /**
  * Starts a pool worker. A small young generation keeps each worker's memory flat whatever the file (README,

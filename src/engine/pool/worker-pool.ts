@@ -1,13 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TraceFileSummary } from '../model/types';
 import { scanTraceFile, type RangeScan } from '../summary/scan-file';
 import { queryTraceEvents, type EventColumns, type EventQuery } from '../store/event-columns';
 import { AbortedError } from '../read/trace-bytes';
 import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
-import { spawnWorker, type PrestartedWorkers } from './prestarted-workers';
+import { bundledWorkerScript, spawnWorker, type PrestartedWorkers } from './prestarted-workers';
 
 export interface PoolOptions {
   /** Number of worker threads; 0 runs everything on the calling thread. Default: the machine's cores. */
@@ -75,7 +74,7 @@ export class WorkerPool {
   private disposed = false;
 
   constructor(opts: PoolOptions = {}) {
-    this.script = opts.workerScript ?? join(__dirname, 'worker.js');
+    this.script = opts.workerScript ?? bundledWorkerScript();
     const wanted = opts.size ?? availableParallelism();
     // without a built worker (running from sources), work stays on this thread
     this.size = existsSync(this.script) ? Math.max(0, wanted) : 0;
@@ -192,7 +191,12 @@ export class WorkerPool {
         });
         // handed over as it comes (the caller merges it while other workers still scan); its failure fails all
         const onPart = entry.onPart;
-        entry.replies.push(onPart ? reply.then((part) => (part && onPart(part), part)) : reply);
+        entry.replies.push(
+          reply.then((part) => {
+            if (part && onPart) onPart(part);
+            return part;
+          }),
+        );
       }
       if (busy) continue;
       this.finishing.delete(session);

@@ -83,9 +83,14 @@ export function inOrder(flat: Float64Array): Float64Array {
 /** The empty list (never written: mergeBins only adds into a list that has bins). */
 export const NO_BINS = new Float64Array(0);
 
+/** The key of a timeline series: its kind and file name, joined by a NUL. */
+export function seriesKey(kind: 'read' | 'write', file: string): string {
+  return `${kind}\u0000${file}`;
+}
+
 /**
- * Timeline series are keyed by kind and file name. The name may itself hold a NUL (the prefix of a hash not yet
- * resolved), so a key is split at its first one only.
+ * The kind and file name of a series key. The name may itself hold a NUL (the prefix of a hash not yet resolved),
+ * so a key is split at its first one only.
  */
 export function splitSeriesKey(key: string): ['read' | 'write', string] {
   const i = key.indexOf('\u0000');

@@ -7,10 +7,10 @@ import {
   type TraceFileSummary,
 } from '../model/types';
 import type { ReadStatus } from '../read/trace-bytes';
-import { mergeBins, NO_BINS, splitSeriesKey } from './bins';
+import { mergeBins, NO_BINS, seriesKey, splitSeriesKey } from './bins';
 import { RowIndex } from './row-index';
 import { RowSlowest } from './run-slowest';
-import { eraOf } from './scan-file';
+import { eraOf, noEraEvidence } from './scan-file';
 import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE, type WriteTable } from './write-table';
 
 type Meta = { path: string; sizeBytes: number; mtimeMs: number; read: ReadStatus; error?: string };
@@ -56,13 +56,7 @@ export class FilePartsMerger {
   };
   private tsMin = NaN;
   private tsMax = NaN;
-  private readonly evidence: EraEvidence = {
-    intPh: false,
-    id: false,
-    quoted: false,
-    hashString: false,
-    hashBare: false,
-  };
+  private readonly evidence = noEraEvidence();
   private readonly categories: Record<string, number> = {};
   private readonly badExamples: BadLineExample[] = [];
   private readonly spans: AppSpan[] = [];
@@ -117,17 +111,14 @@ export class FilePartsMerger {
       if (!acc.host) acc.host = p.host;
     }
     for (const t of s.timeline) {
-      const key = `${t.kind}\u0000${fileName(t.file)}`;
+      const key = seriesKey(t.kind, fileName(t.file));
       this.series.set(key, mergeBins(this.series.get(key) ?? NO_BINS, t.bins));
     }
     if (s.writes) this.writes.push(s.writes);
   }
 
   /** A file's name, resolved when it is a hash some part declared. */
-  private readonly fileName = (name: string): string =>
-    name.startsWith(UNRESOLVED_PREFIX)
-      ? (this.fileHashes.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name)
-      : name;
+  private readonly fileName = (name: string): string => resolveIn(this.fileHashes, name);
 
   /** The row for (file, cat, op) in `rows`, made (with a slot) when new, with `row`'s figures added. */
   private row(rows: RowIndex<OpRow>, file: string, row: OpRow): OpRow {
@@ -159,10 +150,7 @@ export class FilePartsMerger {
       return moved;
     };
     const fileName = this.fileName;
-    const hostName = (name: string): string =>
-      name.startsWith(UNRESOLVED_PREFIX)
-        ? (this.hostHashes.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name)
-        : name;
+    const hostName = (name: string): string => resolveIn(this.hostHashes, name);
 
     // rows named by a hash that a later part declared resolve now, joining the row of that path if there is one
     let ops = this.ops;
@@ -179,15 +167,13 @@ export class FilePartsMerger {
       }
     }
     const rows = ops.values();
-    let series = this.series;
-    if ([...series.keys()].some((key) => fileName(splitSeriesKey(key)[1]) !== splitSeriesKey(key)[1])) {
-      series = new Map();
-      for (const [key, bins] of this.series) {
-        const [kind, file] = splitSeriesKey(key);
-        const resolved = `${kind}\u0000${fileName(file)}`;
-        const prev = series.get(resolved);
-        series.set(resolved, prev === undefined ? bins : mergeBins(prev, bins));
-      }
+    // series named by a hash that a later part declared join the series of its path
+    const series = new Map<string, Float64Array>();
+    for (const [key, bins] of this.series) {
+      const [kind, file] = splitSeriesKey(key);
+      const resolved = seriesKey(kind, fileName(file));
+      const prev = series.get(resolved);
+      series.set(resolved, prev === undefined ? bins : mergeBins(prev, bins));
     }
     const out: TraceFileSummary = {
       ...meta,
@@ -236,4 +222,11 @@ export class FilePartsMerger {
     }
     return out;
   }
+}
+
+/** A name as `table` resolves it when it is a hash not yet resolved; the name itself otherwise. */
+function resolveIn(table: Map<string, string>, name: string): string {
+  return name.startsWith(UNRESOLVED_PREFIX)
+    ? (table.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name)
+    : name;
 }

@@ -1,4 +1,4 @@
-import { mergeBins, NO_BINS, splitSeriesKey } from './bins';
+import { mergeBins, NO_BINS, seriesKey, splitSeriesKey } from './bins';
 import { S_DUR, SLOW_FIELDS, type PackedSlowest } from './packed-slowest';
 import { RowIndex } from './row-index';
 import { RowSlowest, runCall } from './run-slowest';
@@ -171,7 +171,7 @@ export class RunMerger {
     for (const p of f.processes) {
       this.processes.push({ pid: p.pid, host: p.host, threads: p.threads.length, events: p.events, trace });
     }
-    for (const s of f.timeline) addBins(this.series, `${s.kind}\u0000${s.file}`, s.bins);
+    for (const s of f.timeline) addBins(this.series, seriesKey(s.kind, s.file), s.bins);
     for (const s of f.spans) this.spans.push({ ...s, trace });
     for (const b of f.badExamples) this.badExamples.push({ ...b, trace });
     if (f.writes && f.writes.length > 0) {
@@ -227,7 +227,7 @@ export class RunMerger {
     const series = new Map<string, Float64Array>();
     for (const [key, bins] of this.series) {
       const [kind, raw] = splitSeriesKey(key);
-      const resolved = `${kind}\u0000${fileName(raw)}`;
+      const resolved = seriesKey(kind, fileName(raw));
       const prev = series.get(resolved);
       // a copy before adding into it: the first list is the merger's own (mergeBins may add in place)
       series.set(resolved, prev === undefined ? bins : mergeBins(prev.slice(), bins));

@@ -272,13 +272,7 @@ class FileAccumulator {
   private readonly slowestK: number;
   private readonly maxSpans: number;
   private readonly maxBad: number;
-  private readonly evidence: EraEvidence = {
-    intPh: false,
-    id: false,
-    quoted: false,
-    hashString: false,
-    hashBare: false,
-  };
+  private readonly evidence = noEraEvidence();
 
   constructor(
     readonly path: string,
@@ -727,6 +721,11 @@ class BinSeries {
 
 /** How many cells back a call's bin is looked for before a new cell is started. */
 const RECENT_CELLS = 4;
+
+/** Evidence before any line was seen. */
+export function noEraEvidence(): EraEvidence {
+  return { intPh: false, id: false, quoted: false, hashString: false, hashBare: false };
+}
 
 export function eraOf(e: EraEvidence, objects: number): FormatEra {
   if (e.intPh) return '2026-int-ph';
