@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import type { SpanPattern } from '../engine';
+import { DEFAULT_TIERS } from '../engine/compare/tiers';
 import type { TierInfo } from '../protocol';
 
 /** The extension's settings, read fresh each time (they can change while VS Code runs). */
 export function readSettings() {
   const c = vscode.workspace.getConfiguration('dftrace');
-  const tiers = c.get<TierInfo[]>('storageTiers', []).filter((t) => t && t.pattern && t.label);
+  const tiers = c
+    .get<TierInfo[]>('storageTiers', [...DEFAULT_TIERS])
+    .filter((t) => t && t.pattern && t.label);
   const spanPattern: SpanPattern = {
     name: c.get<string>('checkpoint.namePattern', '') || '^$',
     cats: c.get<string[]>('checkpoint.categories', []),

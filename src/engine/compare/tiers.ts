@@ -9,11 +9,21 @@ export interface StorageTier {
 /** The label of files no tier matches. */
 export const OTHER_TIER = 'other';
 
-/** Where the SCR experiment's files live (FORMAT.md's SCR section): node-local SSD, Lustre, shared memory. */
-export const DEFAULT_TIERS: StorageTier[] = [
+/**
+ * The one default table: the CLI uses it unless `--tiers` is given, and the extension's `dftrace.storageTiers`
+ * setting defaults to exactly this (package.json must agree; test/engine/tiers-default.test.ts checks it).
+ * LLNL's node-local SSD and SCR cache directories, LLNL's Lustre and GPFS, ALCF's Lustre (Polaris `/lus/...`) and
+ * Eagle, shared memory and local /tmp (FORMAT.md's SCR section and the traces' paths).
+ */
+export const DEFAULT_TIERS: readonly StorageTier[] = [
   { pattern: '/l/ssd', label: 'SSD' },
+  { pattern: '*/scr.defjobid/*', label: 'SSD' },
   { pattern: '/p/lustre*', label: 'PFS' },
+  { pattern: '/p/gpfs*', label: 'PFS' },
+  { pattern: '/lus/*', label: 'PFS' },
+  { pattern: '/eagle/*', label: 'PFS' },
   { pattern: '/dev/shm', label: 'tmpfs' },
+  { pattern: '/tmp', label: 'local tmp' },
 ];
 
 /**
