@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
   findTraceFiles,
-  isWriteOp,
   orderByTime,
   queryRunEvents,
   summarizeTraceFiles,
@@ -24,7 +23,8 @@ import {
 } from '../engine/compare/metrics';
 import { DEFAULT_TIERS, type StorageTier } from '../engine/compare/tiers';
 import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
-import { fmtBytes, fmtInt, fmtUs, table } from './format';
+import { eventsHeader, fmtBytes, fmtInt, fmtUs, table } from './format';
+import { commonFolder, disjointSpanGroups } from './span-groups';
 
 // A run is read file after file: what the main thread keeps is small (the run's tables) but each file leaves tens
 // of MB of merge garbage, and V8's default heap growth lets that pile up before it collects. A login node is shared:
@@ -37,14 +37,16 @@ const VERSION = '0.1.0';
 const USAGE = `dftrace ${VERSION}: read DFTracer (.pfw / .pfw.gz) traces
 
 Usage:
-  dftrace summarize <file|folder>... [--json] [--all]
-  dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json]
-  dftrace compare <baseline folder> <other folder>... [--json|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
+  dftrace summarize <file|folder>... [--json [--pretty]] [--all]
+  dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json [--pretty]]
+  dftrace compare <baseline folder> <other folder>... [--json [--pretty]|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
 
 A folder means every *.pfw and *.pfw.gz below it; all paths given form one run (compare: each path is a run).
 
 Options:
-  --json            machine-readable output on stdout (see README for the fields)
+  --json            machine-readable output: one JSON document on stdout (see README for the fields);
+                    messages and warnings go to stderr
+  --pretty          with --json: indented
   --all             summarize: list every (file, op) row, not only the 25 most time-consuming
   --file PATH       events: the accessed file whose events to list (as summarize names it)
   --op NAME         events: only this operation (write, pread64, fwrite, ...)
@@ -53,7 +55,8 @@ Options:
   --markdown        compare: Markdown tables (the default output)
   --csv             compare: the metrics as CSV (raw µs, bytes, counts)
   --tiers SPEC      compare: storage tiers as PATTERN=LABEL,... (prefix or glob with *; first match wins)
-                    default ${DEFAULT_TIERS.map((t) => `${t.pattern}=${t.label}`).join(',')}
+                    default (the same as the extension's dftrace.storageTiers setting):
+${tierLines(DEFAULT_TIERS, '                      ')}
   --flush-tier L    compare: the label of the tier a flush writes to (default PFS)
   --workers N       worker threads (default: number of cores)
   --cache-dir DIR   keep per-file results in DIR and reuse them while the traces are unchanged
@@ -63,15 +66,28 @@ Options:
 
 Exit codes: 0 done (bad lines are reported, not fatal); 1 nothing readable; 2 usage error.`;
 
+/** PATTERN=LABEL entries, a few per line, as --tiers takes them. */
+function tierLines(tiers: readonly StorageTier[], indent: string): string {
+  const items = tiers.map((t) => `${t.pattern}=${t.label}`);
+  const lines: string[] = [];
+  for (const item of items) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + item.length + 1 <= 80 - indent.length) lines[last] += ',' + item;
+    else lines.push(item);
+  }
+  return lines.map((l, i) => indent + l + (i < lines.length - 1 ? ',' : '')).join('\n');
+}
+
 const SPEC = {
   values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir', 'tiers', 'flush-tier'],
-  switches: ['json', 'all', 'no-progress', 'help', 'markdown', 'csv'],
+  switches: ['json', 'pretty', 'all', 'no-progress', 'help', 'markdown', 'csv'],
 };
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
+  if (argv.length === 0) throw new UsageError('give a command: summarize, events or compare');
+  if (argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
     process.stdout.write(USAGE + '\n');
-    return argv.length === 0 ? 2 : 0;
+    return 0;
   }
   if (argv[0] === '--version') {
     process.stdout.write(VERSION + '\n');
@@ -86,7 +102,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!['summarize', 'events', 'compare'].includes(args.command))
-    throw new UsageError(`unknown command "${args.command}"`);
+    throw new UsageError(`unknown command "${args.command}" (summarize, events or compare)`);
+  if (args.flags.has('pretty') && !args.flags.has('json')) throw new UsageError('--pretty goes with --json');
   // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
   const pool = new WorkerPool({ size: intFlag(args, 'workers', 0), prestarted });
   if (stringFlag(args, 'cache-dir') === undefined) pool.warm();
@@ -112,12 +129,14 @@ async function loadRun(args: ParsedArgs, pool: WorkerPool): Promise<RunSummary |
     process.stderr.write('dftrace: no trace files to read\n');
     return undefined;
   }
+  const pathsGiven = args.positional.join(' ');
   const bar = process.stderr.isTTY && !args.flags.has('no-progress') ? new ProgressBar() : undefined;
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
+  let run: RunSummary;
   try {
-    return await summarizeTraceFiles(files, {
+    run = await summarizeTraceFiles(files, {
       pool,
       cacheDir: stringFlag(args, 'cache-dir'),
       signal: controller.signal,
@@ -127,12 +146,45 @@ async function loadRun(args: ParsedArgs, pool: WorkerPool): Promise<RunSummary |
     process.off('SIGINT', onSigint);
     bar?.done();
   }
+  warnUnrelated(run, pathsGiven);
+  return run;
+}
+
+/** Files whose time spans fall apart are separate runs: their totals and time span would mislead. */
+function warnUnrelated(run: RunSummary, pathsGiven: string): void {
+  const groups = disjointSpanGroups(run.files);
+  if (groups.length < 2) return;
+  const shown = 5;
+  process.stderr.write(
+    `dftrace: warning: the trace files under ${pathsGiven} form ${groups.length} groups whose time spans do not ` +
+      `overlap: they look like separate runs, and their totals (time span above all) mix them; give each run's ` +
+      `folder on its own\n` +
+      groups
+        .slice(0, shown)
+        .map(
+          (g) =>
+            `  ${fmtInt(g.files.length)} file${g.files.length === 1 ? '' : 's'} in ${commonFolder(g.files)}: ` +
+            `${fmtUs(g.tsMax - g.tsMin)} from ${when(g.tsMin)}\n`,
+        )
+        .join('') +
+      (groups.length > shown ? `  … and ${groups.length - shown} more groups\n` : ''),
+  );
+}
+
+/** DFTracer's ts is µs since the epoch (a 2023+ run is past 1e15); older toy traces count from 0. */
+function when(ts: number): string {
+  return ts >= 1e15 ? new Date(ts / 1000).toISOString().replace('.000Z', 'Z') : `ts ${ts} µs`;
+}
+
+/** --json output: always one document, indented with --pretty. */
+function writeJson(args: ParsedArgs, value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, args.flags.has('pretty') ? 2 : undefined) + '\n');
 }
 
 async function summarize(args: ParsedArgs, pool: WorkerPool): Promise<number> {
   const run = await loadRun(args, pool);
   if (!run) return 1;
-  if (args.flags.has('json')) process.stdout.write(JSON.stringify(summaryJson(run)) + '\n');
+  if (args.flags.has('json')) writeJson(args, summaryJson(run));
   else process.stdout.write(renderSummary(run, args.flags.has('all')) + '\n');
   const t = run.totals;
   if (t.events + t.metadata + t.counters === 0) {
@@ -219,11 +271,8 @@ async function events(args: ParsedArgs, pool: WorkerPool): Promise<number> {
     );
     return 1;
   }
-  const cols = await queryRunEvents(
-    run,
-    { file, op: stringFlag(args, 'op') },
-    { pool, cacheDir: stringFlag(args, 'cache-dir') },
-  );
+  const op = stringFlag(args, 'op');
+  const cols = await queryRunEvents(run, { file, op }, { pool, cacheDir: stringFlag(args, 'cache-dir') });
   let order = [...orderByTime(cols)];
   if (slowest !== undefined) order = order.sort((a, b) => cols.dur[b] - cols.dur[a]).slice(0, slowest);
   const json = args.flags.has('json');
@@ -243,14 +292,17 @@ async function events(args: ParsedArgs, pool: WorkerPool): Promise<number> {
     tid: cols.tid[i],
   }));
   if (json) {
-    process.stdout.write(JSON.stringify({ file, total: cols.length, events: rows }) + '\n');
+    writeJson(args, { file, op: op ?? null, total: cols.length, shown: rows.length, events: rows });
     return 0;
   }
-  const writes = rows.filter((r) => isWriteOp(r.op)).length;
+  const header = eventsHeader({ file, op, total: cols.length, shown: rows.length, slowest });
+  if (rows.length === 0) {
+    process.stdout.write(header + '\n');
+    return 0;
+  }
   process.stdout.write(
-    `${fmtInt(cols.length)} events on ${file}` +
-      (order.length > rows.length ? ` (showing ${rows.length}; --limit N for more)` : '') +
-      `, ${writes} writes shown\n` +
+    header +
+      '\n' +
       table(
         ['>t+', 'op', '>dur', '>bytes', '>offset', '>pid', '>tid', 'trace:line'],
         rows.map((r) => [
@@ -270,7 +322,7 @@ async function events(args: ParsedArgs, pool: WorkerPool): Promise<number> {
 }
 
 function parseTiers(spec: string | undefined): StorageTier[] {
-  if (spec === undefined) return DEFAULT_TIERS;
+  if (spec === undefined) return [...DEFAULT_TIERS];
   return spec.split(',').map((part) => {
     const eq = part.lastIndexOf('=');
     if (eq <= 0 || eq === part.length - 1) throw new UsageError(`--tiers: "${part}" is not PATTERN=LABEL`);
@@ -300,7 +352,7 @@ async function compare(args: ParsedArgs, pool: WorkerPool): Promise<number> {
   const patterns = patternTable(runs, { tiers, labels: table.runs });
   if (args.flags.has('json')) {
     // NaN (a ratio against 0, a mean of no writes) becomes null
-    process.stdout.write(JSON.stringify({ ...table, patterns }) + '\n');
+    writeJson(args, { ...table, patterns });
   } else if (args.flags.has('csv')) {
     process.stdout.write(toCsv(table));
   } else {
@@ -351,7 +403,7 @@ main(process.argv.slice(2)).then(
   },
   (e: Error) => {
     if (e instanceof UsageError) {
-      process.stderr.write(`dftrace: ${e.message}\n\n${USAGE}\n`);
+      process.stderr.write(`dftrace: ${e.message}\nTry 'dftrace --help' for usage.\n`);
       process.exitCode = 2;
     } else if (e.name === 'AbortError') {
       process.stderr.write('dftrace: cancelled\n');

@@ -9,7 +9,7 @@ import { traceFolder } from '../engine/shared-traces';
 const CLI = resolve(__dirname, '../../dist/cli.js');
 
 function dftrace(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -85,12 +85,87 @@ describe('dftrace CLI', () => {
     }
   });
 
-  it('exit 2 on usage errors', () => {
-    assert.equal(dftrace('frobnicate').code, 2);
-    assert.equal(dftrace('summarize').code, 2);
-    assert.equal(dftrace('summarize', '--bogus', traceFolder('toy-2024')).code, 2);
-    assert.equal(dftrace('events', traceFolder('toy-2024')).code, 2);
-    assert.equal(dftrace('--help').code, 0);
+  it('exit 2 on usage errors: one line and a hint on stderr, nothing on stdout', () => {
+    for (const args of [
+      [],
+      ['frobnicate'],
+      ['summarize'],
+      ['summarize', '--bogus', traceFolder('toy-2024')],
+      ['events', traceFolder('toy-2024')],
+      ['summarize', traceFolder('toy-2024'), '--pretty'],
+      ['compare', traceFolder('toy-2024'), traceFolder('toy-2024'), '--tiers', 'nolabel'],
+    ]) {
+      const r = dftrace(...args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.out, '', args.join(' '));
+      assert.match(r.err, /^dftrace: [^\n]+\nTry 'dftrace --help' for usage\.\n$/, args.join(' '));
+    }
+  });
+
+  it('--help prints the usage to stdout with exit 0', () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const r = dftrace(flag);
+      assert.equal(r.code, 0);
+      assert.equal(r.err, '');
+      assert.match(r.out, /^dftrace .*\n\nUsage:\n {2}dftrace summarize/);
+    }
+    assert.match(dftrace('summarize', '--help').out, /Exit codes:/);
+  });
+
+  it('--json is one document, indented with --pretty, with warnings on stderr only', () => {
+    // two unrelated runs: a warning, but stdout stays one JSON document
+    const args = ['summarize', traceFolder('toy-2024'), traceFolder('posix-2023'), '--json'];
+    const plain = dftrace(...args);
+    const pretty = dftrace(...args, '--pretty');
+    assert.equal(plain.code, 0, plain.err);
+    assert.equal(plain.out.trimEnd().split('\n').length, 1);
+    assert.ok(pretty.out.startsWith('{\n  "files": ['), pretty.out.slice(0, 40));
+    assert.deepEqual(JSON.parse(pretty.out), JSON.parse(plain.out));
+    assert.match(plain.err, /warning: .* 2 groups whose time spans do not overlap/);
+  });
+
+  it('warns when the files given are unrelated runs (time spans that do not overlap), not for one run', () => {
+    const r = dftrace('summarize', traceFolder('toy-2024'), traceFolder('dlio-pytorch-2023'));
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /the trace files under .* form 2 groups whose time spans do not overlap/);
+    assert.match(r.err, /1 file in .*dlio-pytorch-2023: .* from 2023-10-26T/);
+    for (const one of ['polaris-8ranks-2024', 'dlio-prototype-2023', 'toy-2024']) {
+      const s = dftrace('summarize', traceFolder(one), '--json');
+      assert.equal(s.code, 0, s.err);
+      assert.doesNotMatch(s.err, /warning/, one);
+    }
+  });
+
+  it('events says what it lists: "N slowest of M events", never a count of something else', () => {
+    const run = traceFolder('dlio-pytorch-2023');
+    const sum = JSON.parse(dftrace('summarize', run, '--json').out);
+    const top = [...sum.ops].sort((a, b) => b.count - a.count)[0];
+    const total = sum.ops
+      .filter((o: { file: string }) => o.file === top.file)
+      .reduce((a: number, o: { count: number }) => a + o.count, 0);
+    const slow = dftrace('events', run, '--file', top.file, '--slowest', '5');
+    assert.equal(slow.code, 0, slow.err);
+    const lines = slow.out.trimEnd().split('\n');
+    assert.equal(lines[0], `5 slowest of ${total.toLocaleString('en-US')} events on ${top.file}`);
+    assert.equal(lines.length, 1 + 2 + 5); // header, column names and rule, 5 events
+    const ops = dftrace('events', run, '--file', top.file, '--op', top.op, '--limit', '3');
+    assert.match(
+      ops.out.split('\n')[0],
+      new RegExp(`^first 3 of ${top.count.toLocaleString('en-US')} ${top.op} events on .* in time order`),
+    );
+    const none = dftrace('events', run, '--file', top.file, '--op', 'fsync');
+    assert.equal(none.out, `no fsync events on ${top.file}\n`);
+  });
+
+  it("compare's default tiers are the extension's: Polaris' /lus paths are PFS, not other", () => {
+    const run = traceFolder('polaris-8ranks-2024');
+    const r = dftrace('compare', run, run, '--json', '--cache-dir', join(tmp, 'cache'));
+    assert.equal(r.code, 0, r.err);
+    const rows: { key: string; label: string; values: number[] }[] = JSON.parse(r.out).rows;
+    const pfsBytes = rows.find((m) => /bytes on PFS/.test(m.label));
+    assert.ok(pfsBytes, rows.map((m) => m.label).join('; '));
+    assert.ok(pfsBytes.values[0] > 100 * 2 ** 30, String(pfsBytes.values[0]));
+    assert.ok(!rows.some((m) => /on other/.test(m.label)), 'no "other" tier');
   });
 
   it('one broken file never fails the run', () => {
