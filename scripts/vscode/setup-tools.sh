@@ -20,6 +20,19 @@ step() { T_STEP=$(now); echo "[setup-tools] $*"; }
 done_step() { echo "[setup-tools]   done in $(secs "$T_STEP")"; }
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = 'install ok installed' ]; }
 
+# Run the same way by hand and under `npm test` / `npm start`. An outer npm (Node 20) exports its config as npm_*
+# variables, and an inner npm reads them back as its own: code-server's postinstall then sees the outer
+# npm_config_user_agent ("node/v20") and refuses to build. Only the settings a user sets on purpose for a
+# registry or a proxy are kept; everything else an outer npm exported is dropped.
+for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do
+  case $(echo "$v" | tr 'A-Z' 'a-z') in
+    npm_config_registry | npm_config_*:registry | npm_config_cache | npm_config_userconfig | npm_config_globalconfig | \
+      npm_config_proxy | npm_config_https_proxy | npm_config_noproxy | npm_config_no_proxy | npm_config_cafile | \
+      npm_config_ca | npm_config_strict_ssl) ;;
+    *) unset "$v" ;;
+  esac
+done
+
 mkdir -p "$TOOLS"
 echo "[setup-tools] tools dir: $TOOLS"
 
@@ -62,11 +75,20 @@ else
   cd "$TOOLS/cs"
   rm -f .installed-code-server-*
   [ -f package.json ] || echo '{"private":true}' >package.json
-  # --foreground-scripts: show the ~90 s of native builds instead of a silent wait (CI logs, timeouts)
-  PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" \
+  # --foreground-scripts: show the ~90 s of native builds instead of a silent wait (CI logs, timeouts).
+  # code-server is nothing without its install scripts (its postinstall runs `npm install` in lib/vscode, whose
+  # native modules compile there): npm 11 runs unreviewed install scripts with a notice and announces blocking
+  # them, so they are allowed explicitly, for this throw-away tools install only (the env reaches the nested npm).
+  PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm_config_dangerously_allow_all_scripts=true \
     npm install --no-audit --no-fund --no-save --foreground-scripts "code-server@$CODE_SERVER_VERSION" </dev/null
-  # the postinstall installs lib/vscode's own dependencies; a blocked/failed script leaves an unusable server
-  [ -d "$CS_PKG/lib/vscode/node_modules" ] || { echo "[setup-tools] code-server postinstall did not run" >&2; exit 1; }
+  # a blocked or failed script leaves an unusable server: check what the scripts build
+  for f in lib/vscode/node_modules lib/vscode/extensions/node_modules \
+    lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node \
+    lib/vscode/node_modules/@vscode/sqlite3/build/Release/vscode-sqlite3.node \
+    lib/vscode/node_modules/@vscode/native-watchdog/build/Release/watchdog.node \
+    lib/vscode/node_modules/kerberos/build/Release/kerberos.node; do
+    [ -e "$CS_PKG/$f" ] || { echo "[setup-tools] code-server's install scripts did not build $f" >&2; exit 1; }
+  done
   touch "$STAMP"
   done_step
 fi
