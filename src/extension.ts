@@ -7,6 +7,7 @@ import { ComparePanels } from './views/compare-panel';
 import { Dashboards } from './views/dashboard';
 import { EventPanels } from './views/events-panel';
 import { RunsTree, type RunsNode } from './views/runs-tree';
+import { registerWelcomeCommands } from './views/welcome-commands';
 
 /** What activate() returns: the extension's parts, for its own tests in the extension host. */
 export interface DftraceApi {
@@ -64,6 +65,13 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
     compare,
     vscode.workspace.registerTextDocumentContentProvider(RawLineProvider.scheme, rawLines),
     registerCommands({ registry, tree, treeView, dashboards, events, compare, log, cacheDir, rawLines }),
+    registerWelcomeCommands({
+      ...deps,
+      globalStorageUri: context.globalStorageUri,
+      tree,
+      treeView,
+      dashboards,
+    }),
   );
 
   // the status bar shows the extension is ready (UI tests wait for it) and how many runs it knows

@@ -17,6 +17,7 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'extension-host', mocha);
   // the suites register themselves with the globals set up just above
   await import('./extension.test.js');
+  await import('./demo.test.js');
   await new Promise<void>((resolve, reject) =>
     mocha.run((failures) =>
       failures ? reject(new Error(`${failures} extension host tests failed`)) : resolve(),
