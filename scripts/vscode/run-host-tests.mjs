@@ -2,7 +2,7 @@
 // contract of @vscode/test-electron, delivered through the web workbench's `payload` URL parameter because
 // desktop VS Code cannot be downloaded here. Exit code: the tests' (0/1), 2 on timeout.
 // Env: EXT_DEV_PATH [<repo>], EXT_TESTS_PATH [<repo>/out/test/extension/index.js], HOST_TEST_FOLDER (folder to
-// open) [an empty dir], CS_PORT [8091], CS_STATE [<repo>/.cs-state-host], HOST_TEST_TIMEOUT_MS [180000],
+// open) [an empty dir], CS_PORT [8091], CS_STATE [<repo>/.cs-state-host], HOST_TEST_TIMEOUT_MS [600000],
 // HOST_TEST_VERBOSE=1 (all workbench logs), HOST_TEST_SERVER_LOG=1, CHROMIUM_PATH [/usr/bin/chromium].
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -19,7 +19,7 @@ const STATE = path.resolve(env.CS_STATE || path.join(root, '.cs-state-host'));
 const devPath = path.resolve(env.EXT_DEV_PATH || root);
 const testsPath = path.resolve(env.EXT_TESTS_PATH || path.join(root, 'out/test/extension/index.js'));
 const folder = path.resolve(env.HOST_TEST_FOLDER || path.join(STATE, 'ws'));
-const TIMEOUT = Number(env.HOST_TEST_TIMEOUT_MS || 180000);
+const TIMEOUT = Number(env.HOST_TEST_TIMEOUT_MS || 600000);
 // workbench chatter that is not test output (shown with HOST_TEST_VERBOSE=1)
 const NOISE =
   /open-vsx\.org|marketplace|connection token|Creating a socket|\[Service Worker\]|\[AgentHost|AccountPolicyGate|reconnection-grace-time|additional builtin extensions|Extension host .* started|^Canceled|^\s*at /;
