@@ -1,10 +1,20 @@
 import { strict as assert } from 'node:assert';
 import { resolve } from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRawLine, rowSlowest, summarizeTraceFiles, WorkerPool, type RunSummary } from '../../src/engine';
+import {
+  DEFAULT_BIN_US,
+  mergeRun,
+  readRawLine,
+  rowSlowest,
+  scanTraceFile,
+  summarizeTraceFiles,
+  WorkerPool,
+  type RunSummary,
+} from '../../src/engine';
+import { scanWholeInBlocks } from '../../src/engine/pool/split-scan';
 import { PrestartedWorkers } from '../../src/engine/pool/prestarted-workers';
 import { generateBenchTrace } from '../../src/synth/bench-trace';
 import { traceFiles } from './shared-traces';
@@ -210,6 +220,36 @@ describe('one big file scanned by several workers in blocks', () => {
       const whole = await summarizeTraceFiles([gz], { pool: single });
       assert.equal(whole.files[0].read.members, 1);
       assert.equal(whole.totals.events, 30_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a big file read whole by one worker in one refilled block: the same summary as the streaming reader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dftrace-whole-'));
+    try {
+      const files = [join(dir, 'a.pfw.gz'), join(dir, 'b.pfw.gz'), join(dir, 'c.pfw')];
+      generateBenchTrace(files[0], { events: 20_000, seed: 11, era: '2023', gzip: true });
+      generateBenchTrace(files[1], { events: 20_000, seed: 12, era: '2025', memberBytes: 300_000 });
+      generateBenchTrace(files[2], { events: 10_000, seed: 13, era: '2025', gzip: false });
+      for (const file of files) {
+        const st = statSync(file);
+        const whole = scanWholeInBlocks(file, st.size, st.mtimeMs, {}, () => undefined, 40_000);
+        assert.ok(whole, file);
+        const streamed = await scanTraceFile(file);
+        assert.deepEqual(
+          comparable(mergeRun([whole], DEFAULT_BIN_US)),
+          comparable(mergeRun([streamed], DEFAULT_BIN_US)),
+        );
+        assert.deepEqual(whole.read, streamed.read);
+      }
+      // damage sends the file to the careful reader
+      writeFileSync(files[0], readFileSync(files[0]).subarray(0, 50_000));
+      const st = statSync(files[0]);
+      assert.equal(
+        scanWholeInBlocks(files[0], st.size, st.mtimeMs, {}, () => undefined, 40_000),
+        undefined,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

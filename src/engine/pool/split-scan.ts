@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { TraceFileSummary } from '../model/types';
 import { MAX_LINE_BYTES } from '../read/lines';
 import { findGzipMembers, MAX_SYNC_RANGE, newReadStatus, readTraceBytes } from '../read/trace-bytes';
+import { readTextBlocksSync } from '../read/text-blocks';
 import { FilePartsMerger } from '../summary/merge-file-parts';
 import { BlockScanner, describeFsError, failedSummary, type RangeScan } from '../summary/scan-file';
 import type { TaskHooks, TextBlock, WorkerPool } from './worker-pool';
@@ -180,6 +181,38 @@ export async function scanFileInflating(
   const summary = merger.finish({ ...meta, read: done.read }, blockLines);
   hooks.onProgress?.(done.read.compressedBytes, summary.events, done.read.uncompressedBytes);
   return summary;
+}
+
+/**
+ * A big file read whole by this thread (a worker's share of a run with more big files than workers): inflated
+ * synchronously into one block buffer that is scanned and refilled, so memory stays one block whatever the file's
+ * size. Undefined when the file needs the careful reader (any damage), as in scanFileInflating.
+ */
+export function scanWholeInBlocks(
+  path: string,
+  sizeBytes: number,
+  mtimeMs: number,
+  options: WorkerScanOptions,
+  onProgress: (bytesDone: number, events: number) => void,
+  blockBytes = BLOCK_BYTES,
+): TraceFileSummary | undefined {
+  const read = newReadStatus();
+  const scanner = new BlockScanner(options);
+  const blockLines: number[] = [];
+  const clean = readTextBlocksSync(path, read, blockBytes, {
+    take: () => undefined,
+    send: () => {
+      throw new Error('a block handed over by a reader that keeps them');
+    },
+    scanHere: (buf, length, offset) => {
+      blockLines.push(scanner.scan(buf.subarray(0, length), blockLines.length, offset));
+      onProgress(read.compressedDone, scanner.events);
+    },
+  });
+  if (!clean) return undefined;
+  const merger = new FilePartsMerger(limitsOf(options));
+  merger.add(scanner.finish());
+  return merger.finish({ path, sizeBytes, mtimeMs, read }, blockLines);
 }
 
 /** One buffer of its own (transferable to a worker without dragging other data along). */

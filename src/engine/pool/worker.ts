@@ -3,6 +3,11 @@ import { parentPort, receiveMessageOnPort, type MessagePort } from 'node:worker_
 import { BlockScanner, scanTraceFile } from '../summary/scan-file';
 import { newReadStatus } from '../read/trace-bytes';
 import { readTextBlocksSync, type BlockSink } from '../read/text-blocks';
+import { scanWholeInBlocks } from './split-scan';
+import { statSync } from 'node:fs';
+
+/** Smaller files are read whole at once (scanTraceFile's sync path holds up to 16 MiB of gzip in memory). */
+const WHOLE_IN_BLOCKS_MIN_BYTES = 16 * 1024 * 1024;
 import { queryTraceEvents } from '../store/event-columns';
 import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
 import type { TraceFileSummary } from '../model/types';
@@ -94,17 +99,24 @@ port.on('message', async (msg: ToWorker) => {
     case 'scan': {
       try {
         let last = 0;
-        const summary = await scanTraceFile(msg.path, {
-          ...msg.options,
-          sync: true, // a worker may block: it is cancelled by being terminated
-          packSlowest: true, // the pool's caller merges it into a run
-          onProgress: (bytesDone, events) => {
-            const now = Date.now();
-            if (now - last < 100) return;
-            last = now;
-            post({ type: 'progress', id: msg.id, bytesDone, events });
-          },
-        });
+        const onProgress = (bytesDone: number, events: number) => {
+          const now = Date.now();
+          if (now - last < 100) return;
+          last = now;
+          post({ type: 'progress', id: msg.id, bytesDone, events });
+        };
+        const st = statSync(msg.path, { throwIfNoEntry: false });
+        // a big file whole: inflated synchronously into one block that is scanned and refilled (constant memory)
+        const summary =
+          (st && st.size > WHOLE_IN_BLOCKS_MIN_BYTES
+            ? scanWholeInBlocks(msg.path, st.size, st.mtimeMs, msg.options, onProgress)
+            : undefined) ??
+          (await scanTraceFile(msg.path, {
+            ...msg.options,
+            sync: true, // a worker may block: it is cancelled by being terminated
+            packSlowest: true, // the pool's caller merges it into a run
+            onProgress,
+          }));
         post({ type: 'scanned', id: msg.id, result: { ok: summary } }, buffersOf(summary));
       } catch (e) {
         post({ type: 'scanned', id: msg.id, result: { err: message(e) } });
