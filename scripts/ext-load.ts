@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     cacheDir,
     scan: { spanPattern: DEFAULT_SPAN_PATTERN },
     onProgress: (p) => {
-      const mbs = p.elapsedMs > 0 ? p.bytesDone / 1e6 / (p.elapsedMs / 1000) : 0;
+      const mbs = p.elapsedMs > 0 ? (p.textBytesDone ?? p.bytesDone) / 1e6 / (p.elapsedMs / 1000) : 0;
       reports.push(`${p.filesDone}/${p.filesTotal} files · ${p.events} events · ${mbs.toFixed(0)} MB/s`);
     },
   });
