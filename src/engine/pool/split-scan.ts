@@ -100,7 +100,8 @@ export async function scanFileSplit(
 
 /** Blocks a file's reading thread may have out (being scanned or queued) before it scans one itself. */
 function aheadFor(pool: WorkerPool): number {
-  return 2 * (pool.size - 1);
+  // two per scanning worker, and two more so that the others never wait while the reading worker scans one
+  return 2 * (pool.size - 1) + 2;
 }
 
 /**
