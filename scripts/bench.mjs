@@ -109,7 +109,6 @@ const events = flag('--events', 2_000_000);
 const seed = flag('--seed', 1);
 const reps = Math.max(1, flag('--reps', 1));
 const exact = !process.argv.includes('--no-exact');
-const era = '2025';
 const COPIES = 4;
 /** Files in the many-files run. */
 const MANY = 16;
@@ -118,10 +117,11 @@ const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 const sortOps = (rows) => rows.sort((a, b) => cmp(a.file, b.file) || cmp(a.cat, b.cat) || cmp(a.op, b.op));
 
 /** Generates (or reuses) the trace, its expected totals, and a folder of copies for the run measurement. */
-function prepare(events, seed, COPIES) {
+function prepare(events, seed, COPIES, era = '2025') {
   const synth = ['src/synth/bench-trace.ts', 'src/synth/trace-writer.ts'];
   const h = createHash('sha256');
   for (const f of synth) h.update(fs.readFileSync(path.join(root, f)));
+  // the 2023 era is one gzip member (every tracer before v1.0.15), quoted numbers and plain `fname`
   const key = `dlio-${era}-e${events}-s${seed}-${h.digest('hex').slice(0, 10)}`;
   // copies are links (or copies) of the one trace
   const dir = path.join(root, 'bench-data', key);
@@ -171,16 +171,64 @@ function prepare(events, seed, COPIES) {
   return { trace, runDir, expect: JSON.parse(fs.readFileSync(expectFile, 'utf8')) };
 }
 
+/** A folder of `n` links to (or copies of) one trace: a run of `n` processes that traced the same work. */
+function copiesOf(trace, n) {
+  const dir = path.join(path.dirname(trace), `copies${n}`);
+  if (!fs.existsSync(path.join(dir, '.complete'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    for (let i = 0; i < n; i++) {
+      const copy = path.join(dir, `trace-${i}-of-${n}.pfw.gz`);
+      try {
+        fs.linkSync(trace, copy);
+      } catch {
+        fs.copyFileSync(trace, copy);
+      }
+    }
+    fs.writeFileSync(path.join(dir, '.complete'), '');
+  }
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Floor child: `node scripts/bench.mjs --floor-child <file>...` inflates the files with node:zlib alone, as many at
+// once as there are cores (one gzip member can only be inflated by one thread), and prints the bytes of text.
+function floorChild(files) {
+  return new Promise((resolve) => {
+    const zlib = createRequire(import.meta.url)('node:zlib');
+    let total = 0;
+    let next = 0;
+    let running = 0;
+    const start = () => {
+      while (running < os.availableParallelism() && next < files.length) {
+        running++;
+        fs.createReadStream(files[next++], { highWaterMark: 1 << 20 })
+          .pipe(zlib.createGunzip({ chunkSize: 1 << 18 }))
+          .on('data', (b) => (total += b.length))
+          .on('end', () => {
+            running--;
+            if (next < files.length) start();
+            else if (running === 0) {
+              console.log(total);
+              resolve();
+            }
+          });
+      }
+    };
+    start();
+  });
+}
+
 const TIME = '/usr/bin/time';
 const haveTime = fs.existsSync(TIME);
 
 /** Runs a command as one child process; returns wall seconds, peak RSS (MiB) and its stdout. */
-function run(cmd, args) {
+function run(cmd, args, env = process.env) {
   return new Promise((resolve) => {
     const timeOut = path.join(root, 'bench-data', `.time-${process.pid}`);
     const argv = haveTime ? ['-f', '%M %e', '-o', timeOut, cmd, ...args] : args;
     const t0 = performance.now();
-    const child = spawn(haveTime ? TIME : cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(haveTime ? TIME : cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out = [];
     const err = [];
     child.stdout.on('data', (b) => out.push(b));
@@ -233,8 +281,8 @@ async function measureInRounds(specs) {
   return best;
 }
 
-async function runChecked(label, cmd, args, check) {
-  const r = await run(cmd, args);
+async function runChecked(label, cmd, args, check, env) {
+  const r = await run(cmd, args, env);
   const problem = r.code !== 0 ? `exit code ${r.code}` : check(r.stdout);
   if (!problem) return r;
   console.error(`${label}: ${problem}\n${r.stderr.split('\n').slice(-20).join('\n')}`);
@@ -249,10 +297,10 @@ function keepBest(best, r) {
   return best;
 }
 
-async function measure(label, cmd, args, check = () => undefined, times = reps) {
+async function measure(label, cmd, args, check = () => undefined, times = reps, env = undefined) {
   let best;
   for (let i = 0; i < times && !best?.failed; i++)
-    best = keepBest(best, await runChecked(label, cmd, args, check));
+    best = keepBest(best, await runChecked(label, cmd, args, check, env));
   return best;
 }
 
@@ -375,9 +423,10 @@ async function main() {
   const rows = [];
   let crashed = false;
   /** `scale`: the row's events and text as a multiple of the file's (the floor and DuckDB scale with it). */
-  const add = (label, r, scale, events = expect.events * scale) => {
+  /** `own`: the row's own text MB, floor and DuckDB seconds, for shapes measured against themselves. */
+  const add = (label, r, scale, events = expect.events * scale, own = undefined) => {
     if (r.failed) crashed = true;
-    rows.push({ label, r, scale, events });
+    rows.push({ label, r, scale, events, own });
     return r;
   };
   const node = process.execPath;
@@ -443,19 +492,115 @@ async function main() {
     );
   }
 
+  // every other shape of FORMAT.md that decides speed: one gzip member (2023: quoted numbers, fname), and runs of
+  // 16 files of both eras; each against its own floor (node:zlib alone on all cores) and DuckDB, in rounds
+  const shapes = [];
+  if (!process.argv.includes('--no-shapes')) {
+    const old = prepare(events, seed, COPIES, '2023');
+    shapes.push(
+      { label: '2023 one-member file', paths: [old.trace], expect: old.expect, n: 1 },
+      {
+        label: `${MANY} copies of the 2023 file`,
+        paths: [copiesOf(old.trace, MANY)],
+        expect: old.expect,
+        n: MANY,
+      },
+      { label: `${MANY} copies of the 2025 file`, paths: [copiesOf(trace, MANY)], expect, n: MANY },
+    );
+  }
+  const extLoad = haveCli ? bundleExtLoad() : undefined;
+  for (const sh of shapes) {
+    const files = sh.paths.flatMap((p) =>
+      fs.statSync(p).isDirectory()
+        ? fs
+            .readdirSync(p)
+            .filter((f) => f.endsWith('.gz'))
+            .map((f) => path.join(p, f))
+        : [p],
+    );
+    const text = sh.expect.textBytes * sh.n;
+    const specs = [
+      {
+        label: `floor ${sh.label}`,
+        cmd: node,
+        args: [self, '--floor-child', ...files],
+        check: (out) =>
+          Number(out.trim()) === text ? undefined : `gunzip gave ${out.trim()} bytes, not ${text}`,
+      },
+      ...(haveCli
+        ? [
+            {
+              label: `cli ${sh.label}`,
+              cmd: node,
+              args: [cli, 'summarize', ...sh.paths, '--json'],
+              check: jsonCheck,
+            },
+          ]
+        : []),
+      ...(haveDuck
+        ? [
+            {
+              label: `duckdb ${sh.label}`,
+              cmd: node,
+              args: [
+                self,
+                '--duckdb-child',
+                'json',
+                sh.n === 1 ? files[0] : path.join(sh.paths[0], '*.pfw.gz'),
+              ],
+              check: jsonCheck,
+            },
+          ]
+        : []),
+    ];
+    const m = await measureInRounds(specs);
+    const own = { mb: text / 1e6, floor: m[0].failed ? NaN : m[0].seconds };
+    const duckRow = haveDuck ? m[m.length - 1] : undefined;
+    own.duck = duckRow && !duckRow.failed ? duckRow.seconds : NaN;
+    const evs = sh.expect.events * sh.n;
+    add(`gunzip floor, all cores (${sh.label})`, m[0], sh.n, evs, own);
+    if (haveCli) sh.cli = add(`dftrace summarize (${sh.label})`, m[1], sh.n, evs, own);
+    if (duckRow) sh.duck = add(`DuckDB read_json, 2 threads (${sh.label})`, duckRow, sh.n, evs, own);
+    // the extension's load path (the same engine call RunRegistry makes, with its cache), cold then reopened
+    if (extLoad && sh.n === 1) {
+      const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dftrace-bench-cache-'));
+      const ext = [extLoad, cacheDir, ...sh.paths];
+      const env = { ...process.env, DFTRACE_WORKER: path.join(root, 'dist/worker.js') };
+      const eventsCheck = (out) => (JSON.parse(out).events === evs ? undefined : `events: ${out}`);
+      sh.extCold = add(
+        `extension load path, cold (${sh.label})`,
+        await runChecked('ext-cold', node, ext, eventsCheck, env),
+        sh.n,
+        evs,
+        own,
+      );
+      sh.extWarm = add(
+        `extension load path, reopened from its cache (${sh.label})`,
+        await measure('ext-warm', node, ext, eventsCheck, reps, env),
+        sh.n,
+        evs,
+        own,
+      );
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }
+
   const duckSeconds = duck && !duck.failed ? duck.seconds : NaN;
   console.log('| tool | seconds | events/s | MB/s (text) | peak RSS MB | vs gunzip floor | vs DuckDB |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const { label, r, scale, events: n } of rows) {
+  for (const { label, r, scale, events: n, own } of rows) {
     if (r.failed) {
       console.log(`| ${label} | failed: ${r.problem} | | | | | |`);
       continue;
     }
-    const mark = scale !== 1 ? ' *' : '';
+    const mark = scale !== 1 && !own ? ' *' : '';
+    const rowMb = own ? own.mb : mb * scale;
+    const rowFloor = own ? own.floor : floor * scale;
+    const rowDuck = own ? own.duck : duckSeconds * scale;
     console.log(
       `| ${label} | ${fmt(r.seconds)} | ${Math.round(n / r.seconds).toLocaleString('en-US')} | ` +
-        `${fmt((mb * scale) / r.seconds, 0)} | ${fmt(r.rssMB, 0)} | ${fmt(r.seconds / (floor * scale))}x${mark} | ` +
-        `${fmt(r.seconds / (duckSeconds * scale))}x${mark} |`,
+        `${fmt(rowMb / r.seconds, 0)} | ${fmt(r.rssMB, 0)} | ${fmt(r.seconds / rowFloor)}x${mark} | ` +
+        `${fmt(r.seconds / rowDuck)}x${mark} |`,
     );
   }
   console.log(
@@ -541,11 +686,85 @@ async function main() {
     `CLI peak RSS <= 300 MB, ${COPIES}-copy run (${fmt(cliRun?.rssMB, 0)} MB)`,
     usable(cliRun) ? cliRun.rssMB <= 300 : undefined,
   );
+  for (const sh of shapes) {
+    const usableRow = (r) => r && !r.failed;
+    target(
+      `CLI time <= DuckDB time, ${sh.label} (${fmt(sh.cli?.seconds)} s vs ${fmt(sh.duck?.seconds)} s)`,
+      usableRow(sh.cli) && usableRow(sh.duck) ? sh.cli.seconds <= sh.duck.seconds : undefined,
+    );
+    target(
+      `CLI peak RSS <= 300 MB, ${sh.label} (${fmt(sh.cli?.rssMB, 0)} MB)`,
+      usableRow(sh.cli) ? sh.cli.rssMB <= 300 : undefined,
+    );
+    if (sh.extCold)
+      target(
+        `extension load path within 15% of the CLI, ${sh.label} (${fmt(sh.extCold.seconds)} s vs ${fmt(sh.cli?.seconds)} s)`,
+        usableRow(sh.extCold) && usableRow(sh.cli) ? sh.extCold.seconds <= 1.15 * sh.cli.seconds : undefined,
+      );
+    if (sh.extWarm)
+      target(
+        `reopen from the cache <= 1 s, ${sh.label} (${fmt(sh.extWarm.seconds)} s)`,
+        usableRow(sh.extWarm) ? sh.extWarm.seconds <= 1 : undefined,
+      );
+    if (usableRow(sh.cli)) {
+      try {
+        const j = JSON.parse(sh.cli.stdout);
+        const e = sh.expect;
+        const want = {
+          ops: normOps(e.ops, sh.n),
+          totals: { ...e, events: e.events * sh.n, metadata: e.metadata * sh.n },
+        };
+        agreement(
+          `CLI on ${sh.label} vs expectation`,
+          { ops: normOps(j.ops ?? []), totals: j.totals ?? {} },
+          want,
+          ['events', 'metadata', 'tsMin', 'tsMax'],
+        );
+      } catch (e) {
+        console.log(`- CLI output on ${sh.label} is not JSON: ${e.message}`);
+        crashed = true;
+      }
+    }
+    if (usableRow(sh.duck)) {
+      const d = fromDuckdb(JSON.parse(sh.duck.stdout));
+      const e = sh.expect;
+      agreement(
+        `DuckDB on ${sh.label} vs expectation`,
+        d,
+        { ops: normOps(e.ops, sh.n), totals: { ...e, events: e.events * sh.n } },
+        ['events', 'tsMin', 'tsMax'],
+      );
+    }
+  }
   if (crashed) process.exitCode = 1;
 }
 
+/** The extension's load path as a script of its own (scripts/ext-load.ts bundled with the engine). */
+function bundleExtLoad() {
+  const out = path.join(root, 'bench-data', 'ext-load.cjs');
+  const esbuild = path.join(root, 'node_modules/.bin/esbuild');
+  const r = spawnSync(
+    esbuild,
+    [
+      'scripts/ext-load.ts',
+      '--bundle',
+      '--platform=node',
+      '--format=cjs',
+      `--outfile=${out}`,
+      '--log-level=warning',
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
+  return r.status === 0 ? out : undefined;
+}
+
 // exiting explicitly would cut the child's stdout short when it is a pipe: let both end by themselves
-(process.argv[2] === '--duckdb-child' ? duckdbChild(process.argv[3], process.argv[4]) : main()).catch((e) => {
+(process.argv[2] === '--duckdb-child'
+  ? duckdbChild(process.argv[3], process.argv[4])
+  : process.argv[2] === '--floor-child'
+    ? floorChild(process.argv.slice(3))
+    : main()
+).catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { findTraceFiles } from './discover';
 import type { TraceFileSummary } from './model/types';
 import { WorkerPool, type TaskHooks } from './pool/worker-pool';
-import { scanFileRanges, scanFileSplit } from './pool/split-scan';
+import { scanFileInflating, scanFileRanges, scanFileSplit } from './pool/split-scan';
 import type { WorkerScanOptions } from './pool/worker-protocol';
 import { AbortedError } from './read/trace-bytes';
 import { ResultCache } from './store/cache';
@@ -22,6 +22,8 @@ export interface RunProgress {
   bytesTotal: number;
   events: number;
   elapsedMs: number;
+  /** Bytes of text (inflated) read so far, where known: what MB/s should be of. */
+  textBytesDone?: number;
 }
 
 export interface RunOptions {
@@ -39,6 +41,8 @@ export interface RunOptions {
   blockBytes?: number;
   /** Let workers inflate the members of a multi-member gzip file in parallel (default true). */
   parallelMembers?: boolean;
+  /** Let a worker read (inflate) a big file into blocks for the others (default true); else this thread does. */
+  readInWorker?: boolean;
 }
 
 export interface RunResult {
@@ -83,6 +87,7 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
     const bytesTotal = sizes.reduce((a, b) => a + b, 0);
     const done = new Array<number>(files.length).fill(0);
     const events = new Array<number>(files.length).fill(0);
+    const text = new Array<number>(files.length).fill(0);
     let filesDone = 0;
     let lastReport = 0;
     const report = (force = false) => {
@@ -96,16 +101,24 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
         bytesTotal,
         events: events.reduce((a, b) => a + b, 0),
         elapsedMs: now - started,
+        textBytesDone: text.reduce((a, b) => a + b, 0),
       });
     };
-    // big files are cut into blocks that all workers scan; one such file at a time keeps memory bounded
+    // big files are cut into blocks that all workers scan; one such file at a time keeps memory bounded. With at
+    // least as many big files as workers, each is read whole by one worker instead: every core is busy anyway, and
+    // a file read whole needs no blocks handed between threads (4 one-member files: the same CPU, 8% less memory)
     let splitting: Promise<unknown> = Promise.resolve();
+    const splitMin = opts.splitMinBytes ?? SPLIT_MIN_BYTES;
+    const bigFiles = sizes.filter((s) => s >= splitMin).length;
     const scanOne = (pool: WorkerPool, path: string, size: number, hooks: TaskHooks) => {
-      if (pool.size < 2 || size < (opts.splitMinBytes ?? SPLIT_MIN_BYTES))
+      if (pool.size < 2 || size < splitMin || (bigFiles >= pool.size && opts.splitMinBytes === undefined))
         return pool.scan(path, scanOpts, hooks);
       const run = splitting.then(
         async () =>
           (opts.parallelMembers === false ? undefined : await scanFileRanges(pool, path, scanOpts, hooks)) ??
+          (opts.readInWorker === false
+            ? undefined
+            : await scanFileInflating(pool, path, scanOpts, hooks, opts.blockBytes)) ??
           scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes),
       );
       splitting = run.catch(() => undefined);
@@ -121,9 +134,10 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
           try {
             result = await scanOne(pool, path, sizes[i], {
               signal: opts.signal,
-              onProgress: (b, e) => {
+              onProgress: (b, e, t) => {
                 done[i] = b;
                 events[i] = e;
+                if (t !== undefined) text[i] = t;
                 report();
               },
             });
@@ -136,6 +150,7 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
         }
         done[i] = sizes[i];
         events[i] = result.events;
+        text[i] = result.read.uncompressedBytes;
         filesDone++;
         merger.add(result, i);
         report();

@@ -1,10 +1,20 @@
 import { strict as assert } from 'node:assert';
 import { resolve } from 'node:path';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRawLine, rowSlowest, summarizeTraceFiles, WorkerPool, type RunSummary } from '../../src/engine';
+import {
+  DEFAULT_BIN_US,
+  mergeRun,
+  readRawLine,
+  rowSlowest,
+  scanTraceFile,
+  summarizeTraceFiles,
+  WorkerPool,
+  type RunSummary,
+} from '../../src/engine';
+import { scanWholeInBlocks } from '../../src/engine/pool/split-scan';
 import { PrestartedWorkers } from '../../src/engine/pool/prestarted-workers';
 import { generateBenchTrace } from '../../src/synth/bench-trace';
 import { traceFiles } from './shared-traces';
@@ -175,6 +185,101 @@ describe('one big file scanned by several workers in blocks', () => {
       const call = parallel.slowest[parallel.slowest.length - 1];
       const raw = JSON.parse(await readRawLine(gz, call.offset));
       assert.equal(raw.ts, call.ts);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a one-member gzip file (2023: quoted numbers, fname) read into blocks by one worker for the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dftrace-onemember-'));
+    try {
+      const gz = join(dir, 'trace-0.pfw.gz');
+      generateBenchTrace(gz, { events: 30_000, seed: 5, era: '2023', gzip: true });
+      const plain = join(dir, 'trace-1.pfw');
+      generateBenchTrace(plain, { events: 20_000, seed: 6, era: '2023', gzip: false });
+      // a line longer than a block: the block grows until the line ends
+      const long = join(dir, 'trace-2.pfw');
+      const text = readFileSync(plain, 'utf8').split('\n');
+      text[100] = text[100].replace('"cat":"POSIX"', `"cat":"POSIX","pad":"${'x'.repeat(200_000)}"`);
+      writeFileSync(long, text.join('\n'));
+      for (const file of [gz, plain, long]) {
+        const whole = await summarizeTraceFiles([file], { pool: single });
+        for (const blockBytes of [50_000, 1_000_003]) {
+          const inWorker = await summarizeTraceFiles([file], { pool, splitMinBytes: 0, blockBytes });
+          assert.deepEqual(comparable(inWorker), comparable(whole), `${file}, blocks of ${blockBytes}`);
+          assert.deepEqual(inWorker.files[0].read, whole.files[0].read);
+          const onMain = await summarizeTraceFiles([file], {
+            pool,
+            splitMinBytes: 0,
+            blockBytes,
+            readInWorker: false,
+          });
+          assert.deepEqual(comparable(onMain), comparable(whole));
+        }
+      }
+      const whole = await summarizeTraceFiles([gz], { pool: single });
+      assert.equal(whole.files[0].read.members, 1);
+      assert.equal(whole.totals.events, 30_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a big file read whole by one worker in one refilled block: the same summary as the streaming reader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dftrace-whole-'));
+    try {
+      const files = [join(dir, 'a.pfw.gz'), join(dir, 'b.pfw.gz'), join(dir, 'c.pfw')];
+      generateBenchTrace(files[0], { events: 20_000, seed: 11, era: '2023', gzip: true });
+      generateBenchTrace(files[1], { events: 20_000, seed: 12, era: '2025', memberBytes: 300_000 });
+      generateBenchTrace(files[2], { events: 10_000, seed: 13, era: '2025', gzip: false });
+      for (const file of files) {
+        const st = statSync(file);
+        const whole = scanWholeInBlocks(file, st.size, st.mtimeMs, {}, () => undefined, 40_000);
+        assert.ok(whole, file);
+        const streamed = await scanTraceFile(file);
+        assert.deepEqual(
+          comparable(mergeRun([whole], DEFAULT_BIN_US)),
+          comparable(mergeRun([streamed], DEFAULT_BIN_US)),
+        );
+        assert.deepEqual(whole.read, streamed.read);
+      }
+      // damage sends the file to the careful reader
+      writeFileSync(files[0], readFileSync(files[0]).subarray(0, 50_000));
+      const st = statSync(files[0]);
+      assert.equal(
+        scanWholeInBlocks(files[0], st.size, st.mtimeMs, {}, () => undefined, 40_000),
+        undefined,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a damaged one-member file (cut, corrupt, CRC) is read by the careful reader: the same figures and problems', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dftrace-damaged-'));
+    try {
+      const gz = join(dir, 'trace-0.pfw.gz');
+      generateBenchTrace(gz, { events: 20_000, seed: 8, era: '2023', gzip: true });
+      const bytes = readFileSync(gz);
+      const crc = Buffer.from(bytes);
+      crc[crc.length - 6] ^= 0xff;
+      const corrupt = Buffer.from(bytes);
+      for (let i = 0; i < 64; i++) corrupt[(bytes.length >> 1) + i] = 0xaa;
+      const cases = {
+        cut: bytes.subarray(0, Math.floor(bytes.length * 0.7)),
+        crc,
+        corrupt,
+        trailing: Buffer.concat([bytes, Buffer.from('not gzip')]),
+      };
+      for (const [name, data] of Object.entries(cases)) {
+        const file = join(dir, `${name}.pfw.gz`);
+        writeFileSync(file, data);
+        const whole = await summarizeTraceFiles([file], { pool: single });
+        const split = await summarizeTraceFiles([file], { pool, splitMinBytes: 0, blockBytes: 65_536 });
+        assert.ok(whole.files[0].read.problems.length > 0, name);
+        assert.deepEqual(comparable(split), comparable(whole), name);
+        assert.deepEqual(split.files[0].read, whole.files[0].read, name);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

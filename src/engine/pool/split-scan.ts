@@ -2,9 +2,10 @@ import { stat } from 'node:fs/promises';
 import type { TraceFileSummary } from '../model/types';
 import { MAX_LINE_BYTES } from '../read/lines';
 import { findGzipMembers, MAX_SYNC_RANGE, newReadStatus, readTraceBytes } from '../read/trace-bytes';
+import { readTextBlocksSync } from '../read/text-blocks';
 import { FilePartsMerger } from '../summary/merge-file-parts';
 import { BlockScanner, describeFsError, failedSummary, type RangeScan } from '../summary/scan-file';
-import type { TaskHooks, WorkerPool } from './worker-pool';
+import type { TaskHooks, TextBlock, WorkerPool } from './worker-pool';
 import type { WorkerScanOptions } from './worker-protocol';
 
 /** Text per block handed to a worker: big enough to amortise messaging, small enough to spread one file. */
@@ -36,15 +37,17 @@ export async function scanFileSplit(
   const inflight = new Set<Promise<unknown>>();
   const maxInflight = Math.max(2, pool.size * 2);
   let offset = 0;
+  let events = 0;
   const submit = (block: Uint8Array) => {
     const index = blockLines.length;
     const at = offset;
     // before scanBlock: posting the block to a worker detaches it here (its length becomes 0)
     offset += block.length;
     blockLines.push(0);
-    const p = pool
-      .scanBlock(session, index, at, block, options, { signal: hooks.signal })
-      .then((lines) => void (blockLines[index] = lines));
+    const p = pool.scanBlock(session, index, at, block, options, { signal: hooks.signal }).then((r) => {
+      blockLines[index] = r.lines;
+      events += r.events;
+    });
     blocks.push(p);
     const tracked = p.finally(() => inflight.delete(tracked));
     inflight.add(tracked);
@@ -74,7 +77,7 @@ export async function scanFileSplit(
         pending = rest.length ? [Buffer.from(rest)] : [];
         pendingBytes = rest.length;
         submit(joined.subarray(0, cut));
-        hooks.onProgress?.(read.compressedDone, 0);
+        hooks.onProgress?.(read.compressedDone, events, read.uncompressedBytes);
         while (inflight.size >= maxInflight) await Promise.race(inflight);
       }
     } catch (e) {
@@ -93,6 +96,124 @@ export async function scanFileSplit(
   const summary = merger.finish({ ...meta, error }, blockLines);
   hooks.onProgress?.(read.compressedBytes, summary.events);
   return summary;
+}
+
+/** Blocks a file's reading thread may have out (being scanned or queued) before it scans one itself. */
+function aheadFor(pool: WorkerPool): number {
+  // two per scanning worker, and two more so that the others never wait while the reading worker scans one
+  return 2 * (pool.size - 1) + 2;
+}
+
+/**
+ * Scans one big file whose text must be inflated by one thread (a one-member gzip: every tracer before v1.0.15), or
+ * a big plain file, on all workers: one worker reads and inflates it straight into blocks of whole lines, and hands
+ * each block over to be scanned by the other workers while it goes on; when enough blocks are out it scans one
+ * itself, so no core waits. Buffers are moved, never copied, and come back to be filled again: memory in flight is a
+ * few blocks whatever the file's size, and nothing of the text passes through this thread's heap. Returns undefined
+ * when the file needs the careful reader (a cut or corrupt member, or fewer than two workers): then scanFileSplit.
+ */
+export async function scanFileInflating(
+  pool: WorkerPool,
+  path: string,
+  options: WorkerScanOptions,
+  hooks: TaskHooks = {},
+  blockBytes = BLOCK_BYTES,
+): Promise<TraceFileSummary | undefined> {
+  if (pool.size < 2) return undefined;
+  let meta;
+  try {
+    const st = await stat(path);
+    meta = { path, sizeBytes: st.size, mtimeMs: st.mtimeMs };
+  } catch (e) {
+    return failedSummary(path, describeFsError(e));
+  }
+  const session = pool.newSession();
+  const blockLines: number[] = [];
+  const scans: Promise<void>[] = [];
+  let events = 0;
+  let compressedDone = 0;
+  let textDone = 0;
+  const progress = () => hooks.onProgress?.(compressedDone, events, textDone);
+  const onBlock = (b: TextBlock) => {
+    compressedDone = b.compressedDone;
+    textDone = b.textDone;
+    if (b.scanned) {
+      blockLines[b.index] = b.scanned.lines;
+      events += b.scanned.events;
+      progress();
+      return;
+    }
+    const scan = pool
+      .scanBlock(session, b.index, b.offset, b.block!, options, { signal: hooks.signal }, b.length)
+      .then(
+        (r) => {
+          blockLines[b.index] = r.lines;
+          events += r.events;
+          reader.giveBack(r.block);
+          progress();
+        },
+        (e: Error) => {
+          reader.giveBack(null);
+          throw e;
+        },
+      );
+    // awaited once the reading is over: a failure before that must not count as unhandled
+    scan.catch(() => undefined);
+    scans.push(scan);
+  };
+  const reader = pool.readBlocks(session, path, blockBytes, aheadFor(pool), options, onBlock, hooks);
+  let done;
+  try {
+    done = await reader.done;
+    await Promise.all(scans);
+  } catch (e) {
+    pool.dropSession(session);
+    await Promise.allSettled(scans);
+    throw e;
+  } finally {
+    reader.close();
+  }
+  if (!done.clean) {
+    pool.dropSession(session);
+    return undefined;
+  }
+  const merger = new FilePartsMerger(limitsOf(options));
+  await pool.finishSession(session, (part) => merger.add(part));
+  const summary = merger.finish({ ...meta, read: done.read }, blockLines);
+  hooks.onProgress?.(done.read.compressedBytes, summary.events, done.read.uncompressedBytes);
+  return summary;
+}
+
+/**
+ * A big file read whole by this thread (a worker's share of a run with more big files than workers): inflated
+ * synchronously into one block buffer that is scanned and refilled, so memory stays one block whatever the file's
+ * size. Undefined when the file needs the careful reader (any damage), as in scanFileInflating.
+ */
+export function scanWholeInBlocks(
+  path: string,
+  sizeBytes: number,
+  mtimeMs: number,
+  options: WorkerScanOptions,
+  onProgress: (bytesDone: number, events: number) => void,
+  blockBytes = BLOCK_BYTES,
+): TraceFileSummary | undefined {
+  const read = newReadStatus();
+  const scanner = new BlockScanner(options);
+  const blockLines: number[] = [];
+  const clean = readTextBlocksSync(path, read, blockBytes, {
+    take: () => undefined,
+    send: () => {
+      throw new Error('a block handed over by a reader that keeps them');
+    },
+    scanHere: (buf, length, offset) => {
+      blockLines.push(scanner.scan(buf.subarray(0, length), blockLines.length, offset));
+      onProgress(read.compressedDone, scanner.events);
+    },
+  });
+  if (!clean) return undefined;
+  const merger = new FilePartsMerger(limitsOf(options));
+  merger.add(scanner.finish());
+  return merger.finish({ path, sizeBytes, mtimeMs, read }, blockLines);
 }
 
 /** One buffer of its own (transferable to a worker without dragging other data along). */

@@ -5,7 +5,8 @@ import type { TraceFileSummary } from '../model/types';
 import { scanTraceFile, type RangeScan } from '../summary/scan-file';
 import { queryTraceEvents, type EventColumns, type EventQuery } from '../store/event-columns';
 import { AbortedError } from '../read/trace-bytes';
-import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { BlockScan, BlocksRead, FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
 import { bundledWorkerScript, spawnWorker, type PrestartedWorkers } from './prestarted-workers';
 
 export interface PoolOptions {
@@ -19,15 +20,22 @@ export interface PoolOptions {
 
 export interface TaskHooks {
   signal?: AbortSignal;
-  onProgress?: (bytesDone: number, events: number) => void;
+  /** On-disk bytes read, events scanned, and (where known) bytes of text read so far. */
+  onProgress?: (bytesDone: number, events: number, textDone?: number) => void;
 }
+
+/** A block a `readBlocks` task produced (see ToWorker). */
+export type TextBlock = Extract<FromWorker, { type: 'textBlock' }>;
+
+type Reply = TraceFileSummary | EventColumns | BlockScan | RangeScan | BlocksRead;
 
 type Pending = {
   msg: ToWorker;
   hooks: TaskHooks;
-  resolve: (v: TraceFileSummary | EventColumns | number | RangeScan) => void;
+  resolve: (v: Reply) => void;
   reject: (e: Error) => void;
   onAbort?: () => void;
+  onBlock?: (b: TextBlock) => void;
 };
 
 interface Slot {
@@ -45,7 +53,9 @@ interface FinishingSession {
 }
 
 function sessionOf(msg: ToWorker): number | undefined {
-  return msg.type === 'scanBlock' || msg.type === 'scanRange' ? msg.session : undefined;
+  return msg.type === 'scanBlock' || msg.type === 'scanRange' || msg.type === 'readBlocks'
+    ? msg.session
+    : undefined;
 }
 
 interface DirectRequest {
@@ -104,8 +114,9 @@ export class WorkerPool {
   }
 
   /**
-   * Scans whole lines of a big file on whichever worker is free; returns the block's line count. The block's
-   * memory moves to the worker (unusable here after). Needs workers (size > 0).
+   * Scans the whole lines block[0, length) of a big file on whichever worker is free; returns the block's line and
+   * event counts, and its buffer. The block's memory moves to the worker and back (unusable here meanwhile).
+   * Needs workers (size > 0).
    */
   scanBlock(
     session: number,
@@ -114,7 +125,8 @@ export class WorkerPool {
     block: Uint8Array,
     options: WorkerScanOptions,
     hooks: TaskHooks = {},
-  ): Promise<number> {
+    length = block.length,
+  ): Promise<BlockScan> {
     if (this.size === 0) return Promise.reject(new Error('scanning in blocks needs worker threads'));
     const msg: ToWorker = {
       type: 'scanBlock',
@@ -123,9 +135,46 @@ export class WorkerPool {
       blockIndex,
       offset,
       block,
+      length,
       options,
     };
-    return this.submit(msg, hooks) as Promise<number>;
+    return this.submit(msg, hooks) as Promise<BlockScan>;
+  }
+
+  /**
+   * Reads (inflates) a whole file into blocks of whole lines on one worker, which hands each block to `onBlock`
+   * (to be scanned with scanBlock on the other workers, then given back with `giveBack`) or, when `maxAhead`
+   * blocks are out, scans it itself. Part of a session like scanBlock. Needs workers (size > 0).
+   */
+  readBlocks(
+    session: number,
+    path: string,
+    blockBytes: number,
+    maxAhead: number,
+    options: WorkerScanOptions,
+    onBlock: (b: TextBlock) => void,
+    hooks: TaskHooks = {},
+  ): { done: Promise<BlocksRead>; giveBack: (block: Uint8Array | null) => void; close: () => void } {
+    const { port1, port2 } = new MessageChannel();
+    const msg: ToWorker = {
+      type: 'readBlocks',
+      id: this.nextId++,
+      session,
+      path,
+      blockBytes,
+      maxAhead,
+      port: port2,
+      options,
+    };
+    const done =
+      this.size === 0
+        ? Promise.reject(new Error('reading in blocks needs worker threads'))
+        : (this.submit(msg, hooks, onBlock) as Promise<BlocksRead>);
+    return {
+      done,
+      giveBack: (block) => port1.postMessage(block, block ? [block.buffer as ArrayBuffer] : []),
+      close: () => port1.close(),
+    };
   }
 
   /** Inflates and scans the gzip members in [from, to) of a file on whichever worker is free (a session's block). */
@@ -238,14 +287,11 @@ export class WorkerPool {
     ]);
   }
 
-  private submit(
-    msg: ToWorker,
-    hooks: TaskHooks,
-  ): Promise<TraceFileSummary | EventColumns | number | RangeScan> {
+  private submit(msg: ToWorker, hooks: TaskHooks, onBlock?: (b: TextBlock) => void): Promise<Reply> {
     if (this.disposed) return Promise.reject(new Error('worker pool is disposed'));
     if (hooks.signal?.aborted) return Promise.reject(new AbortedError());
     return new Promise((resolve, reject) => {
-      const task: Pending = { msg, hooks, resolve, reject };
+      const task: Pending = { msg, hooks, resolve, reject, onBlock };
       if (hooks.signal) {
         task.onAbort = () => this.abort(task);
         hooks.signal.addEventListener('abort', task.onAbort, { once: true });
@@ -264,13 +310,11 @@ export class WorkerPool {
       }
       const task = this.queue.shift()!;
       slot.task = task;
-      if (task.msg.type === 'scanBlock' || task.msg.type === 'scanRange') slot.sessions.add(task.msg.session);
+      const session = sessionOf(task.msg);
+      if (session !== undefined) slot.sessions.add(session);
       // a busy worker keeps the process alive (the CLI awaits it); an idle one must not
       slot.worker.ref();
-      slot.worker.postMessage(
-        task.msg,
-        task.msg.type === 'scanBlock' ? [task.msg.block.buffer as ArrayBuffer] : [],
-      );
+      slot.worker.postMessage(task.msg, transferOf(task.msg));
     }
   }
 
@@ -299,10 +343,14 @@ export class WorkerPool {
       case 'progress':
         task.hooks.onProgress?.(m.bytesDone, m.events);
         return;
+      case 'textBlock':
+        task.onBlock?.(m);
+        return;
       case 'scanned':
       case 'events':
       case 'blockScanned':
       case 'rangeScanned':
+      case 'blocksRead':
         this.settle(slot, task);
         if ('ok' in m.result) task.resolve(m.result.ok);
         else task.reject(new Error(m.result.err));
@@ -355,4 +403,11 @@ export class WorkerPool {
     this.pump();
     if (this.finishing.size > 0) this.advanceFinishing();
   }
+}
+
+/** What a message to a worker moves rather than copies. */
+function transferOf(msg: ToWorker): (ArrayBuffer | MessagePort)[] {
+  if (msg.type === 'scanBlock') return [msg.block.buffer as ArrayBuffer];
+  if (msg.type === 'readBlocks') return [msg.port];
+  return [];
 }

@@ -748,6 +748,11 @@ export class BlockScanner {
     this.acc = new FileAccumulator('', opts);
   }
 
+  /** Complete events scanned so far (progress). */
+  get events(): number {
+    return this.acc.events;
+  }
+
   /** Returns the number of lines in the block. `offset` is added to the block's byte offsets. */
   scan(block: Uint8Array, blockIndex: number, offset: number): number {
     const acc = this.acc;
