@@ -16,6 +16,8 @@ import { FileTable, type FileRow } from './file-table';
 import { renderTopFilesChart } from './top-files-chart';
 import { WriteTimeline } from './write-timeline';
 import { renderSlowestWrites } from './slowest-writes';
+import { systemMatcher } from '../../src/views/system-files';
+import { systemNote } from '../common/system-note';
 
 export interface DashState {
   runId?: string;
@@ -24,6 +26,8 @@ export interface DashState {
   tier?: string;
   groupBy?: 'tier' | 'file';
   xRange?: [number, number];
+  /** The user asked to see the runtime's files although the setting hides them. */
+  showSystem?: boolean;
 }
 
 const host = new HostConnection<DashState>();
@@ -68,7 +72,23 @@ async function render(): Promise<void> {
     }),
   );
 
-  const rows = fileRows(summary);
+  const all = fileRows(summary);
+  const isSystem = systemMatcher(summary.systemFiles?.patterns ?? []);
+  const system = all.filter((r) => isSystem(r.file));
+  const hiding = !!summary.systemFiles?.hide && !state.showSystem;
+  const rows = hiding ? all.filter((r) => !isSystem(r.file)) : all;
+  const note = () =>
+    summary.systemFiles?.hide
+      ? systemNote(
+          system.length,
+          system.reduce((s, r) => s + r.durUs, 0),
+          hiding,
+          () => {
+            host.saveState({ showSystem: hiding });
+            void render();
+          },
+        )
+      : null;
   const timelineBox = h('section', { class: 'card', 'aria-label': 'Write timeline' });
   const slowBox = h('section', { class: 'card', 'aria-label': 'Slowest writes' });
   const chartBox = h('section', { class: 'card chart-card', 'aria-label': 'Top files by I/O time' });
@@ -91,10 +111,14 @@ async function render(): Promise<void> {
     onState: (s) => host.saveState(s),
     open: (file) => openEvents(file),
   });
+  const tableNote = note();
+  if (tableNote) tableBox.append(tableNote);
   tableBox.append(table.element);
   renderSlowestWrites(slowBox, summary, (w) =>
     openEvents(w.file, undefined, { trace: w.trace, line: w.line, offset: w.offset }),
   );
+  const chartNote = note();
+  if (chartNote) chartBox.append(chartNote);
   renderTopFilesChart(chartBox, rows, (file) => openEvents(file));
 
   timeline?.dispose();
@@ -105,6 +129,7 @@ async function render(): Promise<void> {
     onState: (s) => host.saveState(s),
     open: (file, ref) => openEvents(file, undefined, ref),
     slowLabel: summary.slowThresholdLabel,
+    tierOrder: [],
   });
   await timeline.load();
 }

@@ -15,6 +15,7 @@ import type {
 } from '../../src/protocol';
 import { clear, h, icon } from '../common/dom';
 import { HostConnection } from '../common/host';
+import { tierCss } from '../common/palette';
 import { EventGrid } from './grid';
 import { PageStore, type PageData } from './pages';
 import { progressInfo } from './progress';
@@ -73,7 +74,14 @@ class EventsApp {
   private reloadAfterLoad = false;
 
   private readonly pathEl = h('span', { class: 'ev-path', role: 'heading', 'aria-level': 1 });
-  private readonly tierEl = h('span', { class: 'tier-badge' });
+  private readonly tierDot = h('span', { class: 'tier-dot', 'aria-hidden': 'true' });
+  private readonly tierText = h('span', {});
+  private readonly tierEl = h(
+    'span',
+    { class: 'tier-badge', 'data-testid': 'tier-badge' },
+    this.tierDot,
+    this.tierText,
+  );
   private readonly runEl = h('span', { class: 'ev-run' });
   private readonly countEl = h('span', { class: 'ev-count' });
   private readonly opSelect = h('vscode-single-select', { class: 'ev-op', 'aria-label': 'Filter by op' });
@@ -459,7 +467,9 @@ class EventsApp {
     if (!t) return;
     this.pathEl.textContent = t.file || '(events that name no file)';
     this.pathEl.title = t.file;
-    this.tierEl.textContent = t.tier;
+    this.tierText.textContent = t.tier;
+    this.tierEl.dataset.tier = t.tier;
+    this.tierDot.style.background = tierCss(t.tier, []);
     this.tierEl.title = `Storage tier: ${t.tier}`;
     this.tierEl.hidden = !t.tier;
     this.runEl.textContent = `Run: ${t.label}`;
