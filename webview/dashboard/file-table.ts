@@ -69,10 +69,10 @@ export class FileTable {
       this.update();
     });
     const tierSelect = h(
-      'vscode-single-select',
-      { 'aria-label': 'Storage tier' },
-      h('vscode-option', { value: '' }, 'All tiers'),
-      ...tiers.map((t) => h('vscode-option', { value: t, selected: t === this.tier }, t)),
+      'select',
+      { 'aria-label': 'Storage tier', class: 'select' },
+      h('option', { value: '' }, 'All tiers'),
+      ...tiers.map((t) => h('option', { value: t, selected: t === this.tier }, t)),
     ) as HTMLElement & { value: string };
     tierSelect.addEventListener('change', () => {
       this.tier = tierSelect.value;

@@ -2,8 +2,6 @@
 // (timeline), and which writes were slow (each one jumps to the event list with that event selected).
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import './dashboard.css';
 import { tableFromIPC } from 'apache-arrow';
 import { IoKind, ioKind } from '../../src/engine/model/io-ops';
@@ -47,9 +45,16 @@ followRunLoad(host, app, {
   render,
 });
 
+/** Lets the browser paint and handle input before the next part: no part of a render is one long task. */
+const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+let renders = 0;
+
 async function render(): Promise<void> {
   if (!target) return;
   const runId = target.runId;
+  const mine = ++renders;
+  // a newer render (settings changed, another run) started while this one waited: this one stops
+  const stale = () => mine !== renders || target?.runId !== runId;
   let summary: DashboardSummary;
   try {
     summary = await host.request({ kind: 'summary' });
@@ -58,7 +63,7 @@ async function render(): Promise<void> {
     app.append(h('div', { class: 'banner error', role: 'alert' }, icon('error'), (e as Error).message));
     return;
   }
-  if (target.runId !== runId) return;
+  if (stale()) return;
   clear(app);
   app.removeAttribute('aria-busy');
   const state = host.state ?? {};
@@ -72,6 +77,9 @@ async function render(): Promise<void> {
     }),
   );
 
+  // the header's numbers are on screen now; the tables and charts follow in parts
+  await breathe();
+  if (stale()) return;
   const all = fileRows(summary);
   const isSystem = systemMatcher(summary.systemFiles?.patterns ?? []);
   const system = all.filter((r) => isSystem(r.file));
@@ -104,23 +112,6 @@ async function render(): Promise<void> {
     tableBox,
   );
 
-  const table = new FileTable(rows, summary.header.noArgs, {
-    sort: state.sort,
-    filter: state.filter,
-    tier: state.tier,
-    onState: (s) => host.saveState(s),
-    open: (file) => openEvents(file),
-  });
-  const tableNote = note();
-  if (tableNote) tableBox.append(tableNote);
-  tableBox.append(table.element);
-  renderSlowestWrites(slowBox, summary, (w) =>
-    openEvents(w.file, undefined, { trace: w.trace, line: w.line, offset: w.offset }),
-  );
-  const chartNote = note();
-  if (chartNote) chartBox.append(chartNote);
-  renderTopFilesChart(chartBox, rows, (file) => openEvents(file));
-
   timeline?.dispose();
   timeline = new WriteTimeline(timelineBox, {
     groupBy: state.groupBy ?? 'tier',
@@ -131,7 +122,29 @@ async function render(): Promise<void> {
     slowLabel: summary.slowThresholdLabel,
     tierOrder: [],
   });
-  await timeline.load();
+  // the writes are fetched (and the chart bundle loaded) while the rest is built
+  const timelineLoaded = timeline.load();
+  renderSlowestWrites(slowBox, summary, (w) =>
+    openEvents(w.file, undefined, { trace: w.trace, line: w.line, offset: w.offset }),
+  );
+  await breathe();
+  if (stale()) return;
+  const chartNote = note();
+  if (chartNote) chartBox.append(chartNote);
+  renderTopFilesChart(chartBox, rows, (file) => openEvents(file));
+  await breathe();
+  if (stale()) return;
+  const table = new FileTable(rows, summary.header.noArgs, {
+    sort: state.sort,
+    filter: state.filter,
+    tier: state.tier,
+    onState: (s) => host.saveState(s),
+    open: (file) => openEvents(file),
+  });
+  const tableNote = note();
+  if (tableNote) tableBox.append(tableNote);
+  tableBox.append(table.element);
+  await timelineLoaded;
 }
 
 /** One row per accessed file: totals plus counts per op, from the (file, cat, op) rows. */
@@ -143,14 +156,19 @@ function fileRows(summary: DashboardSummary): FileRow[] {
   const count = t.getChild('count')!.toArray() as Float64Array;
   const bytes = t.getChild('bytes')!.toArray() as Float64Array;
   const dur = t.getChild('durUs')!.toArray() as Float64Array;
+  // the iterators walk the chunks once; get(i) searches for the chunk on every call
+  const strings = (col: typeof file) => Array.from(col, (v) => String(v ?? ''));
+  const files = strings(file);
+  const tiers = strings(tier);
+  const ops = strings(op);
   const byFile = new Map<string, FileRow>();
   for (let i = 0; i < t.numRows; i++) {
-    const f = String(file.get(i) ?? '');
+    const f = files[i];
     let row = byFile.get(f);
     if (!row) {
       row = {
         file: f,
-        tier: String(tier.get(i) ?? ''),
+        tier: tiers[i],
         ops: {},
         opsUs: {},
         count: 0,
@@ -160,7 +178,7 @@ function fileRows(summary: DashboardSummary): FileRow[] {
       };
       byFile.set(f, row);
     }
-    const name = String(op.get(i) ?? '');
+    const name = ops[i];
     row.ops[name] = (row.ops[name] ?? 0) + count[i];
     row.opsUs[name] = (row.opsUs[name] ?? 0) + dur[i];
     row.count += count[i];

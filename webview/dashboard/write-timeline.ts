@@ -28,7 +28,8 @@ export function decodeWrites(answer: WritesAnswer): WriteColumns {
   const f64 = (name: string) => t.getChild(name)!.toArray() as Float64Array;
   const strings = (name: string) => {
     const col = t.getChild(name)!;
-    return Array.from({ length: t.numRows }, (_, i) => String(col.get(i) ?? ''));
+    // the iterator walks the chunks once; get(i) searches for the chunk on every call
+    return Array.from(col, (v) => String(v ?? ''));
   };
   return {
     n: t.numRows,
@@ -166,10 +167,10 @@ export class WriteTimeline {
     this.groupBy = opts.groupBy;
     this.xRange = opts.xRange;
     const group = h(
-      'vscode-single-select',
-      { 'aria-label': 'Color writes by' },
-      h('vscode-option', { value: 'tier', selected: this.groupBy === 'tier' }, 'Color by storage tier'),
-      h('vscode-option', { value: 'file', selected: this.groupBy === 'file' }, 'Color by file'),
+      'select',
+      { 'aria-label': 'Color writes by', class: 'select' },
+      h('option', { value: 'tier', selected: this.groupBy === 'tier' }, 'Color by storage tier'),
+      h('option', { value: 'file', selected: this.groupBy === 'file' }, 'Color by file'),
     ) as HTMLElement & { value: string };
     group.addEventListener('change', () => {
       this.groupBy = group.value === 'file' ? 'file' : 'tier';
