@@ -3,6 +3,7 @@
 // of its points in the real workbench.
 import { expect, test } from '@playwright/test';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   contextMenu,
@@ -53,6 +54,17 @@ test('opening a dashboard keeps the workbench responsive and shows the first num
   };
   console.log(JSON.stringify(report, null, 1));
   testInfo.annotations.push({ type: 'timings', description: JSON.stringify(report) });
+  // timings mean something only on a machine that is not busy with other work (CI runs alone; a shared 2-core
+  // development machine with a load of 20 makes every task 10x longer): judged when the load is below 2 per core
+  const load = os.loadavg()[0];
+  const cores = os.cpus().length;
+  if (load > 2 * cores) {
+    testInfo.annotations.push({
+      type: 'not judged',
+      description: `load average ${load.toFixed(1)} on ${cores} cores: timings recorded, not asserted`,
+    });
+    return;
+  }
   expect(report.workbenchLongestTaskMs, 'longest task in the workbench frame').toBeLessThanOrEqual(200);
   expect(firstNumbersMs, 'first numbers of a 111 KiB trace').toBeLessThanOrEqual(1500);
 });

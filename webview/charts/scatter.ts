@@ -278,7 +278,10 @@ function tickLabels(splits: number[]): string[] {
     const a = Math.abs(v);
     if (a !== 0 && (a >= 1e6 || a < 1e-4)) return v.toExponential(0);
     const ref = Number.isFinite(step) && step > 0 ? step : a || 1;
-    const decimals = Math.min(6, Math.max(0, -Math.floor(Math.log10(ref) + 1e-9)));
+    // enough decimals for the step between ticks, and for the value itself on a log axis (0.1, 0.01)
+    const forStep = -Math.floor(Math.log10(ref) + 1e-9);
+    const forValue = a > 0 && a < 1 ? -Math.floor(Math.log10(a) + 1e-9) : 0;
+    const decimals = Math.min(6, Math.max(0, forStep, forValue));
     return v.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: decimals });
   });
 }
