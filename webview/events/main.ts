@@ -1,7 +1,5 @@
 // The file event list: every event that touched one accessed file, paged from the host into a virtualized grid.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import './events.css';
 import { fmtCount } from '../../src/engine/format';
@@ -84,7 +82,8 @@ class EventsApp {
   );
   private readonly runEl = h('span', { class: 'ev-run' });
   private readonly countEl = h('span', { class: 'ev-count' });
-  private readonly opSelect = h('vscode-single-select', { class: 'ev-op', 'aria-label': 'Filter by op' });
+  // a native select: lit's dropdown took hundreds of ms to build on a busy machine
+  private readonly opSelect = h('select', { class: 'ev-op select', 'aria-label': 'Filter by op' });
   private readonly rawBtn = h(
     'vscode-button',
     { secondary: true, icon: 'go-to-file', disabled: true, title: 'Show the raw trace line (Enter)' },
@@ -508,13 +507,13 @@ class EventsApp {
       const all = this.ops.reduce((s, o) => s + o.count, 0);
       this.opSelect.append(
         h(
-          'vscode-option',
+          'option',
           { value: '', selected: value === '' },
           this.ops.length ? `All ops (${fmtCount(all)})` : 'All ops',
         ),
         ...list.map((o) =>
           h(
-            'vscode-option',
+            'option',
             { value: OP_PREFIX + o.op, selected: value === OP_PREFIX + o.op },
             `${o.op || '(no name)'} (${fmtCount(o.count)})`,
           ),
