@@ -135,7 +135,6 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         item.description = stats
           ? `${fmtCount(stats.files)} ${stats.files === 1 ? 'file' : 'files'} · ${fmtBytes(stats.bytes)} · ${fmtUs(stats.durUs)}`
           : '';
-        item.tooltip = this.groupBy === 'tier' ? `Storage tier ${node.group}` : node.group;
         // the tier's colour is the one its writes have in every chart
         item.iconPath =
           this.groupBy === 'tier'
@@ -223,8 +222,6 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
                 text: index.system.shown
                   ? `Showing ${fmtCount(index.system.files)} system ${index.system.files === 1 ? 'file' : 'files'} (${fmtUs(index.system.durUs)}): hide them`
                   : `${fmtCount(index.system.files)} system ${index.system.files === 1 ? 'file' : 'files'} hidden (${fmtUs(index.system.durUs)} of I/O time): show them`,
-                tooltip:
-                  'Files of /proc, /sys, /dev (not /dev/shm), /etc, /usr and shared libraries: setting dftrace.hideSystemFiles',
                 icon: index.system.shown ? 'eye' : 'eye-closed',
                 command: 'dftrace.toggleSystemFiles',
               }),

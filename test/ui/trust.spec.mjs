@@ -173,6 +173,7 @@ test('system files are hidden by default, counted, and one click shows them', as
   // a file named like markup is text, never an element
   await expect(dash.getByText('<b>wr</b><img src=x onerror=alert(1)>.dat').first()).toBeVisible();
   await expect(dash.locator('main img')).toHaveCount(0);
+  await dash.getByTestId('top-files-chart').scrollIntoViewIfNeeded();
   await shot(page, 'dashboard-system-files-hidden');
   await note.getByTestId('system-toggle').click();
   await expect(bars).toHaveCount(10);
