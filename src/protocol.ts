@@ -6,6 +6,7 @@
  */
 export type { FromWorker, Result, ToWorker } from './engine/pool/worker-protocol';
 import type { Result } from './engine/pool/worker-protocol';
+import type { SystemFilter } from './views/system-files';
 
 export type ViewKind = 'dashboard' | 'events' | 'compare';
 
@@ -59,6 +60,10 @@ export interface RunHeader {
   badExamples: BadLineInfo[];
   truncated: { trace: string; problems: string[] }[];
   unreadable: { trace: string; error: string }[];
+  /** Files read in full that still had something to say (a `.gz` name on plain text, a CRC mismatch, ...). */
+  notes?: { trace: string; problems: string[] }[];
+  /** 0-byte trace files: the process wrote nothing. */
+  emptyFiles?: string[];
   /** No event carries `args`: no sizes or file names were recorded (DFTRACER_INC_METADATA unset). */
   noArgs: boolean;
   unresolvedFileHashes: number;
@@ -92,6 +97,8 @@ export interface DashboardSummary {
   /** Writes slower than this are "slow" (from the settings: a percentile of this run's writes, or fixed µs). */
   slowThresholdUs: number;
   slowThresholdLabel: string;
+  /** Which files count as the runtime's, and whether the user wants them hidden (setting dftrace.hideSystemFiles). */
+  systemFiles?: SystemFilter;
 }
 
 export interface WritesAnswer {
@@ -133,7 +140,8 @@ export type Query =
   | { kind: 'writes'; maxPoints: number; groupBy: 'file' | 'tier'; run?: number }
   | { kind: 'eventsPage'; start: number; count: number; sort: SortSpec; op?: string }
   | { kind: 'locate'; ref: EventRef; sort: SortSpec; op?: string }
-  | { kind: 'compare' }
+  /** `showSystem`: include the runtime's files in the per-pattern figures although the setting hides them. */
+  | { kind: 'compare'; showSystem?: boolean }
   | { kind: 'patternOps'; pattern: string };
 
 export interface Answers {
@@ -187,6 +195,10 @@ export interface CompareData {
   slowestWrites: SlowCall[][];
   markdown: string;
   csv: string;
+  /** Per run, the system files left out of the per-pattern figures (none when shown or not hidden). */
+  systemHidden?: { files: number; durUs: number }[];
+  /** The setting hides system files (so the view offers to show or hide them). */
+  systemFilter?: boolean;
 }
 
 export interface PatternOpsAnswer {
@@ -207,7 +219,9 @@ export type FromWebview =
   | { type: 'copyText'; text: string }
   /** The event list's selection changed (the host offers "show raw line" for it and tests observe it). */
   | { type: 'selected'; ref: EventRef | null }
-  | { type: 'revealTraceFile'; runId: string; trace: number };
+  | { type: 'revealTraceFile'; runId: string; trace: number }
+  /** Read the run again (after a cancel or a failure). */
+  | { type: 'reload' };
 
 /** What a view shows, sent once in `init`. */
 export type ViewTarget =

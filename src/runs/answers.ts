@@ -38,6 +38,10 @@ export function runHeader(run: RunSummary, label: string, folder: string): RunHe
       .filter((f) => f.read.truncated)
       .map((f) => ({ trace: f.path, problems: f.read.problems })),
     unreadable: run.files.filter((f) => f.error).map((f) => ({ trace: f.path, error: f.error! })),
+    notes: run.files
+      .filter((f) => !f.read.truncated && !f.error && f.read.problems.length > 0)
+      .map((f) => ({ trace: f.path, problems: f.read.problems })),
+    emptyFiles: run.files.filter((f) => !f.error && f.sizeBytes === 0).map((f) => f.path),
     noArgs: t.events > 0 && t.eventsWithArgs === 0,
     unresolvedFileHashes: run.unresolvedFileHashes,
     writesTotal: run.writes.total,
@@ -48,12 +52,15 @@ export function runHeader(run: RunSummary, label: string, folder: string): RunHe
 
 /** The slow-write threshold: fixed when set, else a percentile of this run's write durations. */
 export function slowThreshold(run: RunSummary, s: ViewSettings): { us: number; label: string } {
-  if (s.slowThresholdUs > 0) return { us: s.slowThresholdUs, label: `≥ ${fmtUs(s.slowThresholdUs)}` };
+  if (s.slowThresholdUs > 0) return { us: s.slowThresholdUs, label: `> ${fmtUs(s.slowThresholdUs)}` };
   const d = Float64Array.from(run.writes.dur).sort();
-  if (d.length === 0) return { us: Infinity, label: 'no writes' };
+  if (d.length === 0) return { us: Number.MAX_VALUE, label: 'no writes' };
   const p = Math.min(100, Math.max(0, s.slowPercentile));
   const us = d[Math.min(d.length - 1, Math.floor((p / 100) * d.length))];
-  return { us, label: `≥ p${p} of this run's write durations (${fmtUs(us)})` };
+  // a percentile that is no higher than the median singles nothing out (every write took about as long)
+  if (us <= d[Math.floor((d.length - 1) / 2)])
+    return { us: Number.MAX_VALUE, label: `none: write times are uniform (p${p} = median = ${fmtUs(us)})` };
+  return { us, label: `> p${p} of this run's write durations (${fmtUs(us)})` };
 }
 
 export function dashboardSummary(
@@ -124,7 +131,7 @@ export function writesAnswer(run: RunSummary, maxPoints: number, s: ViewSettings
   else {
     const slowRows: number[] = [];
     const rest: number[] = [];
-    for (let i = 0; i < w.length; i++) (w.dur[i] >= slow ? slowRows : rest).push(i);
+    for (let i = 0; i < w.length; i++) (w.dur[i] > slow ? slowRows : rest).push(i);
     const budget = Math.max(0, maxPoints - slowRows.length);
     const step = rest.length / Math.max(1, budget);
     const sample: number[] = [];

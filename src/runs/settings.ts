@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { SpanPattern } from '../engine';
 import { DEFAULT_TIERS } from '../engine/compare/tiers';
 import type { TierInfo } from '../protocol';
+import { DEFAULT_SYSTEM_PATTERNS, type SystemFilter } from '../views/system-files';
 
 /** The extension's settings, read fresh each time (they can change while VS Code runs). */
 export function readSettings() {
@@ -20,6 +21,10 @@ export function readSettings() {
     slowThresholdUs: c.get<number>('slowWrites.thresholdMicroseconds', 0),
     workers: c.get<number>('workers', 0),
     cacheDirectory: c.get<string>('cacheDirectory', ''),
+    systemFiles: {
+      hide: c.get<boolean>('hideSystemFiles', true),
+      patterns: c.get<string[]>('systemFilePatterns', DEFAULT_SYSTEM_PATTERNS),
+    } satisfies SystemFilter,
   };
 }
 

@@ -17,6 +17,7 @@ import { readSettings } from '../runs/settings';
 import type { ViewDeps } from './run-view';
 import { runViewCommand, type ViewCommand } from './view-commands';
 import { WebviewSession } from './webview-session';
+import { systemMatcher } from './system-files';
 import { webviewHtml, webviewOptions } from './webview-html';
 
 export const COMPARE_PANEL = 'dftrace.comparePanel';
@@ -29,14 +30,29 @@ export function compareData(
   labels: string[],
   folders: string[],
   runs: RunSummary[],
+  showSystem = false,
 ): CompareData {
   const s = readSettings();
+  // the runtime's files (/proc, shared libraries, ...) are left out of the per-pattern list, and counted
+  const hide = s.systemFiles.hide && !showSystem;
+  const isSystem = systemMatcher(s.systemFiles.patterns);
+  const systemHidden = runs.map((r) => {
+    const files = new Set<string>();
+    let durUs = 0;
+    for (const o of r.ops)
+      if (isSystem(o.file)) {
+        files.add(o.file);
+        durUs += o.durUs;
+      }
+    return { files: files.size, durUs };
+  });
+  const patternRuns = hide ? runs.map((r) => ({ ...r, ops: r.ops.filter((o) => !isSystem(o.file)) })) : runs;
   const table = compareRuns(runs[0], runs.slice(1), {
     tiers: s.tiers,
     checkpointPattern: s.spanPattern,
     labels,
   });
-  const patterns = patternTable(runs, { labels });
+  const patterns = patternTable(patternRuns, { labels });
   const metrics: MetricRow[] = table.rows.map((r) => ({
     key: r.key,
     label: r.label,
@@ -58,6 +74,8 @@ export function compareData(
     slowestWrites: runs.map((r) => slowestWriteCalls(r, 8, (f) => tierOf(f, s.tiers))),
     markdown: toMarkdown(table),
     csv: toCsv(table),
+    systemHidden: hide ? systemHidden : systemHidden.map(() => ({ files: 0, durUs: 0 })),
+    systemFilter: s.systemFiles.hide,
   };
 }
 
@@ -84,6 +102,11 @@ class CompareView implements vscode.Disposable {
     this.subscriptions.push(
       deps.registry.onDidChangeState((id) => runIds.includes(id) && this.sendState()),
       panel.onDidDispose(() => this.dispose()),
+      // tiers, slow thresholds and the system-file filter are applied per request: the view asks again
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('dftrace') && !e.affectsConfiguration('dftrace.workers'))
+          this.post({ type: 'settingsChanged' });
+      }),
     );
   }
 
@@ -92,13 +115,14 @@ class CompareView implements vscode.Disposable {
     return Promise.all(this.leases.map((l) => l.summary));
   }
 
-  async data(): Promise<CompareData> {
+  async data(showSystem = false): Promise<CompareData> {
     const runs = await this.summaries();
     return compareData(
       this.runIds,
       this.leases.map((l) => l.run.label),
       this.leases.map((l) => l.run.folder),
       runs,
+      showSystem,
     );
   }
 
@@ -140,7 +164,7 @@ class CompareView implements vscode.Disposable {
   private async answer(q: Query): Promise<AnswerFor<Query>> {
     switch (q.kind) {
       case 'compare':
-        return this.data();
+        return this.data(q.showSystem);
       case 'writes': {
         const runs = await this.summaries();
         const run = runs[q.run ?? 0];
@@ -163,7 +187,18 @@ class CompareView implements vscode.Disposable {
   }
 
   private command(m: ViewCommand): Promise<void> {
-    return runViewCommand(m, {});
+    return runViewCommand(m, {
+      reload: () => {
+        const old = this.leases.splice(
+          0,
+          this.leases.length,
+          ...this.runIds.map((id) => this.deps.registry.acquire(id)),
+        );
+        for (const l of this.leases) l.summary.catch(() => undefined);
+        for (const l of old) l.dispose();
+        this.sendState();
+      },
+    });
   }
 
   private disposed = false;

@@ -17,7 +17,10 @@ class DashboardView extends RunView {
     const s = readSettings();
     switch (q.kind) {
       case 'summary':
-        return dashboardSummary(summary, this.lease.run.label, this.lease.run.folder, s);
+        return {
+          ...dashboardSummary(summary, this.lease.run.label, this.lease.run.folder, s),
+          systemFiles: s.systemFiles,
+        };
       case 'writes':
         return writesAnswer(summary, q.maxPoints, s);
       case 'eventsPage':
@@ -33,7 +36,11 @@ class DashboardView extends RunView {
   }
 
   protected command(m: ViewCommand): Promise<void> {
-    return runViewCommand(m, { folder: this.lease.run.folder, summary: () => this.lease.summary });
+    return runViewCommand(m, {
+      folder: this.lease.run.folder,
+      summary: () => this.lease.summary,
+      reload: () => this.reload(),
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import { readSettings } from '../runs/settings';
 import { RunView, type ViewDeps } from './run-view';
 import { runViewCommand, type ViewCommand } from './view-commands';
 import { webviewHtml, webviewOptions } from './webview-html';
+import { shortestUniqueSuffixes } from './path-labels';
 
 export const EVENTS_PANEL = 'dftrace.eventsPanel';
 
@@ -88,7 +89,7 @@ class EventsView extends RunView {
     }
     // an event list opens nothing further itself
     if (m.type === 'openEvents' || m.type === 'openWholeRun') return;
-    await runViewCommand(m, { summary: () => this.lease.summary });
+    await runViewCommand(m, { summary: () => this.lease.summary, reload: () => this.reload() });
   }
 }
 
@@ -122,7 +123,7 @@ export class EventPanels implements vscode.WebviewPanelSerializer, vscode.Dispos
     const existing = this.views.get(key);
     if (existing) existing.select(args);
     else {
-      const name = args.file.split('/').pop() || args.file || '(no file)';
+      const name = this.tabName(args.runId, args.file);
       const panel = vscode.window.createWebviewPanel(
         EVENTS_PANEL,
         `Events: ${name}`,
@@ -159,6 +160,14 @@ export class EventPanels implements vscode.WebviewPanelSerializer, vscode.Dispos
 
   dispose(): void {
     for (const v of this.views.values()) v.dispose();
+  }
+
+  /** The tab's name: the shortest path suffix that tells the file apart from the run's other files. */
+  private tabName(runId: RunId, file: string): string {
+    if (!file) return '(no file)';
+    const state = this.deps.registry.state(runId);
+    const files = state.kind === 'loaded' ? state.summary.ops.map((o) => o.file).filter(Boolean) : [file];
+    return shortestUniqueSuffixes([...files, file]).get(file) ?? file;
   }
 
   private show(key: string, panel: vscode.WebviewPanel, args: OpenEventsArgs): void {

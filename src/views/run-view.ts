@@ -4,6 +4,15 @@ import type { ViewCommand } from './view-commands';
 import type { RunId, RunLease, RunRegistry } from '../runs/run-registry';
 import { WebviewSession } from './webview-session';
 
+/** The settings a view's content depends on (not workers or the cache folder). */
+const VIEW_SETTINGS = [
+  'dftrace.storageTiers',
+  'dftrace.slowWrites',
+  'dftrace.hideSystemFiles',
+  'dftrace.systemFilePatterns',
+  'dftrace.checkpoint',
+];
+
 export interface ViewDeps {
   extensionUri: vscode.Uri;
   registry: RunRegistry;
@@ -15,7 +24,7 @@ export interface ViewDeps {
  * the view is open and is released after), forwards load progress to the webview, and answers its requests.
  */
 export abstract class RunView implements vscode.Disposable {
-  protected readonly lease: RunLease;
+  protected lease: RunLease;
   protected readonly session: WebviewSession;
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -40,11 +49,24 @@ export abstract class RunView implements vscode.Disposable {
     this.subscriptions.push(
       deps.registry.onDidChangeState((id) => id === runId && this.sendState()),
       panel.onDidDispose(() => this.dispose()),
+      // tiers, slow thresholds and the system-file filter are applied when a view asks: it must ask again
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (VIEW_SETTINGS.some((k) => e.affectsConfiguration(k))) this.post({ type: 'settingsChanged' });
+      }),
     );
   }
 
   protected abstract answer(q: Query): Promise<AnswerFor<Query>>;
   protected abstract command(m: ViewCommand): void | Promise<void>;
+
+  /** Reads the run again after a cancel or a failure: a new lease starts a new load; the old one is let go. */
+  protected reload(): void {
+    const old = this.lease;
+    this.lease = this.deps.registry.acquire(this.runId);
+    this.lease.summary.catch(() => undefined);
+    old.dispose();
+    this.sendState();
+  }
 
   protected post(msg: ToWebview): void {
     this.session.post(msg);

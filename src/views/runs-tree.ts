@@ -5,6 +5,9 @@ import { tierOf } from '../engine/compare/tiers';
 import type { RunId, RunInfo, RunRegistry } from '../runs/run-registry';
 import { readSettings } from '../runs/settings';
 import { fmtBytes, fmtCount, fmtUs } from '../engine/format';
+import { shortestUniqueSuffixes } from './path-labels';
+import { systemMatcher } from './system-files';
+import { tierColorId } from './tier-palette';
 
 export type GroupBy = 'tier' | 'directory';
 
@@ -13,7 +16,15 @@ export type RunsNode =
   | { kind: 'group'; id: string; runId: RunId; group: string }
   | { kind: 'file'; id: string; runId: RunId; group: string; file: string }
   | { kind: 'op'; id: string; runId: RunId; group: string; file: string; cat: string; op: string }
-  | { kind: 'message'; id: string; runId: RunId; text: string; icon: string };
+  | {
+      kind: 'message';
+      id: string;
+      runId: RunId;
+      text: string;
+      icon: string;
+      command?: string;
+      tooltip?: string;
+    };
 
 interface FileStats {
   ops: RunOpRow[];
@@ -27,6 +38,10 @@ interface RunIndex {
   summary: RunSummary;
   groupBy: GroupBy;
   groups: Map<string, Map<string, FileStats>>;
+  /** Tree labels: the shortest path suffix that tells a file apart from the run's other files. */
+  labels: Map<string, string>;
+  /** System files left out (setting dftrace.hideSystemFiles), or shown because the user asked for them. */
+  system: { files: number; durUs: number; shown: boolean };
 }
 
 /**
@@ -42,6 +57,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   private readonly leases = new Map<RunId, vscode.Disposable>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private grouping: GroupBy = 'tier';
+  /** The user clicked "show them" on the hidden system files (until clicked again). */
+  private showSystem = false;
 
   get groupBy(): GroupBy {
     return this.grouping;
@@ -59,6 +76,22 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       }),
     );
     void vscode.commands.executeCommand('setContext', 'dftrace.groupBy', this.groupBy);
+    this.subscriptions.push(
+      vscode.commands.registerCommand('dftrace.toggleSystemFiles', () => {
+        this.showSystem = !this.showSystem;
+        this.indexes.clear();
+        this.changed.fire(undefined);
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (
+          e.affectsConfiguration('dftrace.hideSystemFiles') ||
+          e.affectsConfiguration('dftrace.systemFilePatterns')
+        ) {
+          this.indexes.clear();
+          this.changed.fire(undefined);
+        }
+      }),
+    );
   }
 
   /** Asks the view for its runs again. */
@@ -100,30 +133,35 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         );
         item.id = node.id;
         item.description = stats
-          ? `${stats.files} files · ${fmtBytes(stats.bytes)} · ${fmtUs(stats.durUs)}`
+          ? `${fmtCount(stats.files)} ${stats.files === 1 ? 'file' : 'files'} · ${fmtBytes(stats.bytes)} · ${fmtUs(stats.durUs)}`
           : '';
-        item.iconPath = new vscode.ThemeIcon(this.groupBy === 'tier' ? 'database' : 'folder');
+        // the tier's colour is the one its writes have in every chart
+        item.iconPath =
+          this.groupBy === 'tier'
+            ? new vscode.ThemeIcon('database', new vscode.ThemeColor(tierColorId(node.group)))
+            : new vscode.ThemeIcon('folder');
         item.contextValue = 'group';
         return item;
       }
       case 'file': {
         const stats = this.fileStats(node.runId, node.group, node.file);
-        // the tier or directory is the group already: the name (and its folder, in tiers) says which file
+        // the shortest suffix that no other file of the run shares; the full path is in description and tooltip
         const label = !node.file
           ? '(no file)'
-          : this.groupBy === 'directory'
-            ? path.basename(node.file)
-            : path.join(path.basename(path.dirname(node.file)), path.basename(node.file));
+          : (this.indexes.get(node.runId)?.labels.get(node.file) ?? path.basename(node.file));
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         if (stats) {
-          item.description = `${fmtUs(stats.durUs)} · ${fmtCount(stats.count)} ops · ${fmtBytes(stats.bytes)}`;
-          item.tooltip = new vscode.MarkdownString(
-            `**${node.file || '(events without a file)'}**\n\n` +
-              stats.ops
-                .map((o) => `- ${o.op}: ${fmtCount(o.count)} calls, ${fmtBytes(o.bytes)}, ${fmtUs(o.durUs)}`)
-                .join('\n'),
-          );
+          item.description = `${fmtUs(stats.durUs)} · ${fmtCount(stats.count)} ops · ${fmtBytes(stats.bytes)} · ${node.file}`;
+          // a plain string: trace text is never rendered as markdown (a file may be named <b>x</b>)
+          item.tooltip =
+            `${node.file || '(events without a file)'}\n` +
+            stats.ops
+              .map(
+                (o) =>
+                  `${o.op}: ${fmtCount(o.count)} ${o.count === 1 ? 'call' : 'calls'}, ${fmtBytes(o.bytes)}, ${fmtUs(o.durUs)}`,
+              )
+              .join('\n');
         }
         item.resourceUri = node.file ? vscode.Uri.file(node.file) : undefined;
         item.iconPath = vscode.ThemeIcon.File;
@@ -153,6 +191,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         item.iconPath = new vscode.ThemeIcon(node.icon);
+        if (node.tooltip) item.tooltip = node.tooltip;
+        if (node.command) item.command = { command: node.command, title: node.text };
         return item;
       }
       default: {
@@ -170,7 +210,24 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         this.expanded(node);
         const index = await this.index(node.runId);
         if (!index) return [this.messageFor(node.runId)];
-        const groups = [...index.groups.keys()].sort(naturalCompare);
+        // the heaviest tier (or directory) first, like the files inside it
+        const weight = (g: string) => this.groupStats(node.runId, g)?.durUs ?? 0;
+        const groups = [...index.groups.keys()].sort((a, b) => weight(b) - weight(a) || naturalCompare(a, b));
+        const system = index.system.files
+          ? [
+              this.node({
+                kind: 'message',
+                id: `${node.id}/system:${index.system.shown}:${index.system.files}`,
+                runId: node.runId,
+                text: index.system.shown
+                  ? `Showing ${fmtCount(index.system.files)} system ${index.system.files === 1 ? 'file' : 'files'} (${fmtUs(index.system.durUs)}): hide them`
+                  : `${fmtCount(index.system.files)} system ${index.system.files === 1 ? 'file' : 'files'} hidden (${fmtUs(index.system.durUs)} of I/O time): show them`,
+                icon: index.system.shown ? 'eye' : 'eye-closed',
+                command: 'dftrace.toggleSystemFiles',
+              }),
+            ]
+          : [];
+        if (index.groups.size === 0 && system.length) return system;
         if (index.groups.size === 0) {
           const text =
             index.summary.totals.eventsWithArgs === 0
@@ -180,9 +237,12 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
             this.node({ kind: 'message', id: `${node.id}/none`, runId: node.runId, text, icon: 'info' }),
           ];
         }
-        return groups.map((group) =>
-          this.node({ kind: 'group', id: `${node.id}/g:${group}`, runId: node.runId, group }),
-        );
+        return [
+          ...groups.map((group) =>
+            this.node({ kind: 'group', id: `${node.id}/g:${group}`, runId: node.runId, group }),
+          ),
+          ...system,
+        ];
       }
       case 'group': {
         const files = (await this.index(node.runId))?.groups.get(node.group);
@@ -290,9 +350,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     item.id = node.id;
     const baseline = this.registry.baseline === node.runId;
     item.contextValue = baseline ? 'run.baseline' : 'run';
-    item.tooltip = new vscode.MarkdownString(
-      `**${run?.label}**${baseline ? ' (baseline)' : ''}\n\n${run?.folder}`,
-    );
+    item.tooltip = `${run?.label}${baseline ? ' (baseline)' : ''}\n${run?.folder}`;
     switch (state.kind) {
       case 'idle':
         item.description = baseline ? 'baseline' : '';
@@ -308,8 +366,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       case 'loaded': {
         const t = state.summary.totals;
         item.description =
-          `${baseline ? 'baseline · ' : ''}${t.traceFiles} files · ${fmtCount(t.events)} events` +
-          (t.badLines ? ` · ${fmtCount(t.badLines)} bad lines` : '');
+          `${baseline ? 'baseline · ' : ''}${fmtCount(t.traceFiles)} ${t.traceFiles === 1 ? 'file' : 'files'} · ${fmtCount(t.events)} ${t.events === 1 ? 'event' : 'events'}` +
+          (t.badLines ? ` · ${fmtCount(t.badLines)} bad ${t.badLines === 1 ? 'line' : 'lines'}` : '');
         item.iconPath = new vscode.ThemeIcon(baseline ? 'pinned' : 'pulse');
         break;
       }
@@ -347,9 +405,18 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         return undefined;
       }
     }
-    const tiers = readSettings().tiers;
+    const settings = readSettings();
+    const tiers = settings.tiers;
+    const isSystem = systemMatcher(settings.systemFiles.patterns);
     const groups = new Map<string, Map<string, FileStats>>();
+    const system = { files: new Set<string>(), durUs: 0 };
+    const hide = settings.systemFiles.hide && !this.showSystem;
     for (const row of summary.ops) {
+      if (isSystem(row.file)) {
+        system.files.add(row.file);
+        system.durUs += row.durUs;
+        if (hide) continue;
+      }
       const group = this.groupBy === 'tier' ? tierOf(row.file, tiers) : path.dirname(row.file || '/');
       let files = groups.get(group);
       if (!files) groups.set(group, (files = new Map()));
@@ -360,7 +427,15 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       stats.bytes += row.bytes;
       stats.durUs += row.durUs;
     }
-    const index = { summary, groupBy: this.groupBy, groups };
+    const index: RunIndex = {
+      summary,
+      groupBy: this.groupBy,
+      groups,
+      labels: shortestUniqueSuffixes(summary.ops.map((o) => o.file).filter(Boolean)),
+      system: settings.systemFiles.hide
+        ? { files: system.files.size, durUs: system.durUs, shown: !hide }
+        : { files: 0, durUs: 0, shown: true },
+    };
     this.indexes.set(runId, index);
     return index;
   }

@@ -10,7 +10,7 @@ export type ViewCommand = Exclude<FromWebview, { type: 'ready' } | { type: 'requ
  */
 export async function runViewCommand(
   m: ViewCommand,
-  view: { folder?: string; summary?: () => Promise<RunSummary> },
+  view: { folder?: string; summary?: () => Promise<RunSummary>; reload?: () => void },
 ): Promise<void> {
   switch (m.type) {
     case 'openEvents':
@@ -39,6 +39,9 @@ export async function runViewCommand(
       return;
     }
     case 'selected':
+      return;
+    case 'reload':
+      view.reload?.();
       return;
     default: {
       const never: never = m;

@@ -42,11 +42,9 @@ export function webviewHtml(
 <link rel="stylesheet" href="${asset('dist', 'media', 'codicon.css')}" nonce="${nonce}" id="vscode-codicon-stylesheet">
 <link rel="stylesheet" href="${asset('media', 'webview.css')}" nonce="${nonce}">
 <link rel="stylesheet" href="${asset('dist', 'webview', `${view}.css`)}" nonce="${nonce}">
-<!-- plotly inserts its rules into this sheet (CSSOM) instead of adding an inline style the CSP would block -->
-<style id="plotly.js-style-global" nonce="${nonce}"></style>
 <title>${escapeHtml(title)}</title>
 </head>
-<body data-view="${view}">
+<body data-view="${view}" data-charts-js="${asset('dist', 'webview', 'charts.js')}" data-charts-css="${asset('dist', 'webview', 'charts.css')}">
 <main id="app" aria-busy="true"><p class="loading"><span class="codicon codicon-loading codicon-modifier-spin"></span> Loading…</p></main>
 <script nonce="${nonce}" src="${asset('dist', 'webview', `${view}.js`)}"></script>
 </body>

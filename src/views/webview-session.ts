@@ -63,6 +63,7 @@ export class WebviewSession implements vscode.Disposable {
       case 'copyText':
       case 'selected':
       case 'revealTraceFile':
+      case 'reload':
         try {
           await this.handlers.command(msg);
         } catch (e) {

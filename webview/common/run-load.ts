@@ -44,15 +44,38 @@ export function followRunLoad<S extends object>(
           render();
         }
         return;
-      case 'loadFailed':
+      case 'loadFailed': {
         loaded = false;
         clear(app);
         app.removeAttribute('aria-busy');
+        const reload = h(
+          'vscode-button',
+          { 'data-testid': 'reload', onclick: () => host.send({ type: 'reload' }) },
+          icon('refresh'),
+          ' Reload',
+        );
+        // a cancel is the user's choice, not an error: say so plainly and offer the way back
+        const cancelled = /^cancell?ed$/i.test(msg.message.trim());
         app.append(
           h('h1', {}, view.title()),
-          h('div', { class: 'banner error', role: 'alert' }, icon('error'), `Could not read: ${msg.message}`),
+          cancelled
+            ? h(
+                'div',
+                { class: 'banner info', role: 'status', 'data-testid': 'cancelled' },
+                icon('info'),
+                'Cancelled. ',
+                reload,
+              )
+            : h(
+                'div',
+                { class: 'banner error', role: 'alert' },
+                icon('error'),
+                `Could not read: ${msg.message} `,
+                reload,
+              ),
         );
         return;
+      }
       case 'settingsChanged':
         if (loaded) render();
         return;

@@ -6,19 +6,30 @@ import { fmtBytes, fmtCount, fmtUs } from '../../src/engine/format';
 import type { CompareData, MetricRow, PatternOpsAnswer, ViewTarget } from '../../src/protocol';
 import { clear, h, icon } from '../common/dom';
 import { HostConnection } from '../common/host';
-import { Plotly, plotConfig, themedLayout, type PlotlyHTMLElement } from '../common/plot';
+import type { ScatterChart } from '../charts/api';
+import { loadCharts, whenVisible } from '../common/charts';
+import { onThemeChange, tierBadge } from '../common/palette';
 import { followRunLoad } from '../common/run-load';
-import { decodeWrites, timelineTraces, type WriteColumns } from '../dashboard/write-timeline';
+import { systemNote } from '../common/system-note';
+import {
+  decodeWrites,
+  timelineLegend,
+  timelineSeries,
+  timelineSpec,
+  type WriteColumns,
+} from '../dashboard/write-timeline';
 
 interface CompareState {
   runIds?: string[];
   pattern?: string;
   xRange?: [number, number];
+  showSystem?: boolean;
 }
 
 const host = new HostConnection<CompareState>();
 const app = document.getElementById('app')!;
 let target: Extract<ViewTarget, { view: 'compare' }> | undefined;
+let stopTheme: (() => void) | undefined;
 
 followRunLoad(host, app, {
   init: (t) => {
@@ -53,7 +64,7 @@ function fmt(v: number | null, unit: MetricRow['unit'], signed = false): string 
 }
 
 async function render(): Promise<void> {
-  const data = await host.request({ kind: 'compare' });
+  const data = await host.request({ kind: 'compare', showSystem: host.state?.showSystem });
   clear(app);
   app.append(
     h('h1', {}, title()),
@@ -158,6 +169,41 @@ function metricsTable(data: CompareData): HTMLElement {
 
 function renderPatterns(box: HTMLElement, opsBox: HTMLElement, data: CompareData): void {
   const runs = data.runs;
+  if (data.systemFilter) {
+    const hidden = data.systemHidden ?? [];
+    const files = hidden.reduce((s, x) => s + x.files, 0);
+    const note = systemNote(
+      files,
+      hidden.reduce((s, x) => s + x.durUs, 0),
+      !host.state?.showSystem,
+      () => {
+        host.saveState({ showSystem: !host.state?.showSystem });
+        void render();
+      },
+    );
+    // shown: the request did not hide them, so no count came back; say how to hide them again
+    if (note) box.append(note);
+    else if (host.state?.showSystem)
+      box.append(
+        h(
+          'p',
+          { class: 'muted', 'data-testid': 'system-note' },
+          'System files are shown. ',
+          h(
+            'button',
+            {
+              class: 'link',
+              'data-testid': 'system-toggle',
+              onclick: () => {
+                host.saveState({ showSystem: false });
+                void render();
+              },
+            },
+            'Hide them',
+          ),
+        ),
+      );
+  }
   const head = h(
     'tr',
     {},
@@ -287,7 +333,7 @@ function slowList(data: CompareData, run: number): HTMLElement {
       h('td', { class: 'num' }, fmtUs(w.relUs)),
       h('td', { class: 'num slow' }, fmtUs(w.dur)),
       h('td', { class: 'num' }, fmtBytes(w.bytes)),
-      h('td', {}, h('span', { class: 'tier-badge' }, w.tier)),
+      h('td', {}, tierBadge(w.tier)),
       h('td', { class: 'mono file-cell' }, w.file.split('/').pop() ?? w.file),
     );
     tr.addEventListener('click', open);
@@ -316,79 +362,79 @@ async function renderTimelines(box: HTMLElement, data: CompareData): Promise<voi
     data.runs.map((_, run) => host.request({ kind: 'writes', maxPoints: 8000, groupBy: 'tier', run })),
   );
   const writes: WriteColumns[] = answers.map(decodeWrites);
-  let maxX = 0;
-  let maxY = 0;
+  // one y scale for all runs, with room for the largest markers at the top
   let minY = Infinity;
-  for (const w of writes) {
+  let maxY = 0;
+  for (const w of writes)
     for (let i = 0; i < w.n; i++) {
-      if (w.relS[i] > maxX) maxX = w.relS[i];
-      const y = w.dur[i] / 1000;
+      const y = Math.max(w.dur[i], 0.001) / 1000;
+      if (y < minY) minY = y;
       if (y > maxY) maxY = y;
-      if (y > 0 && y < minY) minY = y;
     }
-  }
-  const yRange = minY < Infinity ? [Math.log10(minY) - 0.2, Math.log10(maxY) + 0.2] : undefined;
-  const plots: PlotlyHTMLElement[] = [];
-  let syncing = false;
-  const saved = host.state?.xRange;
-  for (let run = 0; run < data.runs.length; run++) {
-    const r = data.runs[run];
+  const yRange: [number, number] | undefined = minY < Infinity ? [minY / 2.5, maxY * 2.5] : undefined;
+  const cells = data.runs.map((r, run) => {
     const plot = h('div', { class: 'plot', 'data-testid': `timeline-${run}`, 'data-run-label': r.label });
+    const legendBox = h('div', { 'data-testid': `legend-${run}` });
     box.append(
       h(
         'div',
         { class: 'timeline-cell' },
         h('h3', {}, r.label, run === 0 ? h('span', { class: 'muted' }, ' (baseline)') : ''),
         plot,
+        legendBox,
         slowList(data, run),
       ),
     );
-    const w = writes[run];
-    if (w.n === 0) {
-      plot.classList.add('empty');
-      plot.append(h('p', { class: 'muted' }, 'No write calls.'));
-      continue;
+    return { plot, legendBox };
+  });
+  const charts: (ScatterChart | undefined)[] = [];
+  const draw = async () => {
+    await whenVisible(box);
+    const api = await loadCharts();
+    for (const c of charts) c?.destroy();
+    charts.length = 0;
+    for (let run = 0; run < data.runs.length; run++) {
+      const { plot, legendBox } = cells[run];
+      const w = writes[run];
+      const r = data.runs[run];
+      clear(plot);
+      clear(legendBox);
+      if (w.n === 0) {
+        plot.classList.add('empty');
+        plot.append(h('p', { class: 'muted' }, 'No write calls.'));
+        charts.push(undefined);
+        continue;
+      }
+      const series = timelineSeries(w, 'tier', []);
+      const chart = api.scatter(
+        plot,
+        timelineSpec(w, series, answers[run].slowThresholdUs, {
+          height: 300,
+          xLabel: 's since this run started',
+          xRange: host.state?.xRange,
+          yRange,
+          onClick: (i) =>
+            host.send({
+              type: 'openEvents',
+              runId: r.runId,
+              file: w.file[i],
+              select: { trace: w.trace[i], line: w.line[i], offset: w.offset[i] },
+            }),
+          onXRange: (range) => {
+            host.saveState({ xRange: range });
+            for (const other of charts) if (other && other !== chart) other.setXRange(range);
+          },
+        }),
+      );
+      charts.push(chart);
+      legendBox.append(
+        timelineLegend(w, series, answers[run].slowThresholdUs, (i, visible) =>
+          chart.setGroupVisible(i, visible),
+        ),
+      );
     }
-    const el = await Plotly.newPlot(
-      plot,
-      timelineTraces(w, 'tier', answers[run].slowThresholdUs),
-      themedLayout({
-        xaxis: { title: { text: 's since this run started' }, range: saved ?? [0, maxX * 1.02] },
-        yaxis: { title: { text: 'duration (ms)' }, type: 'log', ...(yRange ? { range: yRange } : {}) },
-        margin: { l: 60, r: 10, t: 10, b: 40 },
-        showlegend: run === 0,
-      }),
-      plotConfig,
-    );
-    el.on('plotly_click', (e) => {
-      const i = e.points[0]?.customdata;
-      if (typeof i !== 'number') return;
-      host.send({
-        type: 'openEvents',
-        runId: r.runId,
-        file: w.file[i],
-        select: { trace: w.trace[i], line: w.line[i], offset: w.offset[i] },
-      });
-    });
-    el.on('plotly_relayout', (e) => {
-      if (syncing) return;
-      const x0 = e['xaxis.range[0]'];
-      const x1 = e['xaxis.range[1]'];
-      const range =
-        typeof x0 === 'number' && typeof x1 === 'number'
-          ? [x0, x1]
-          : e['xaxis.autorange']
-            ? [0, maxX * 1.02]
-            : undefined;
-      if (!range) return;
-      host.saveState({ xRange: range as [number, number] });
-      syncing = true;
-      void Promise.all(
-        plots.filter((p) => p !== el).map((p) => Plotly.relayout(p, { 'xaxis.range': range })),
-      ).finally(() => (syncing = false));
-    });
-    plots.push(el);
-  }
-  // the grid settles after the plots were drawn: fit each plot to its cell
-  for (const p of plots) Plotly.Plots.resize(p);
+  };
+  await draw();
+  stopTheme?.();
+  stopTheme = onThemeChange(() => void draw());
 }

@@ -1,5 +1,7 @@
 import { fmtBytes, fmtCount, fmtUs } from '../../src/engine/format';
 import { clear, h, icon } from '../common/dom';
+import { tierBadge } from '../common/palette';
+import { middleEllipsis } from '../common/paths';
 
 export interface FileRow {
   file: string;
@@ -67,10 +69,10 @@ export class FileTable {
       this.update();
     });
     const tierSelect = h(
-      'vscode-single-select',
-      { 'aria-label': 'Storage tier' },
-      h('vscode-option', { value: '' }, 'All tiers'),
-      ...tiers.map((t) => h('vscode-option', { value: t, selected: t === this.tier }, t)),
+      'select',
+      { 'aria-label': 'Storage tier', class: 'select' },
+      h('option', { value: '' }, 'All tiers'),
+      ...tiers.map((t) => h('option', { value: t, selected: t === this.tier }, t)),
     ) as HTMLElement & { value: string };
     tierSelect.addEventListener('change', () => {
       this.tier = tierSelect.value;
@@ -99,7 +101,14 @@ export class FileTable {
     show: (r: FileRow) => string;
   }[] {
     return [
-      { key: 'file', label: 'File', num: false, value: (r) => r.file, show: (r) => r.file || '(no file)' },
+      // cut in the middle: rows that differ only at their end (libmca_common_ucx.so.40, …ompio.so.41) stay apart
+      {
+        key: 'file',
+        label: 'File',
+        num: false,
+        value: (r) => r.file,
+        show: (r) => middleEllipsis(r.file || '(no file)', 72),
+      },
       { key: 'tier', label: 'Tier', num: false, value: (r) => r.tier, show: (r) => r.tier },
       { key: 'count', label: 'Ops', num: true, value: (r) => r.count, show: (r) => fmtCount(r.count) },
       ...this.opColumns.map((op) => ({
@@ -184,7 +193,7 @@ export class FileTable {
           const td = h('td', { class: c.num ? 'num' : c.key === 'file' ? 'mono file-cell' : '' }, c.show(r));
           if (c.key === 'tier') {
             td.textContent = '';
-            td.append(h('span', { class: 'tier-badge' }, r.tier));
+            td.append(tierBadge(r.tier));
           }
           return td;
         }),

@@ -70,15 +70,38 @@ export function renderHeader(
       ),
     );
   }
-  for (const u of hd.unreadable) el.append(banner('error', `Could not read ${u.trace}: ${u.error}`));
+  for (const u of hd.unreadable)
+    el.append(banner('error', `Could not read ${u.trace}: ${u.error}`, 'file-problem'));
   for (const t of hd.truncated) {
     el.append(
       banner(
         'warning',
-        `${t.trace} is truncated (${t.problems.join('; ')}). Every event before the cut is kept.`,
+        `${t.trace} is truncated: ${t.problems.join('; ')}. Every event before the cut is kept.`,
       ),
     );
   }
+  for (const n of hd.notes ?? []) {
+    const notGzip = n.problems.some((p) => /not gzip/.test(p));
+    el.append(
+      banner(
+        'warning',
+        notGzip
+          ? `${n.trace} is named .gz but is not gzip-compressed: it was read as plain text. ${n.problems.filter((p) => !/not gzip/.test(p)).join('; ')}`.trim()
+          : `${n.trace}: ${n.problems.join('; ')}`,
+        'file-problem',
+      ),
+    );
+  }
+  for (const f of hd.emptyFiles ?? [])
+    el.append(banner('warning', `${f} is empty (0 bytes): the process wrote nothing.`, 'file-problem'));
+  if (hd.events === 0 && hd.traceFiles > 0 && !(hd.emptyFiles ?? []).length && !hd.unreadable.length)
+    el.append(
+      banner(
+        'warning',
+        `No events: ${hd.traceFiles === 1 ? 'the file holds' : `the ${fmtCount(hd.traceFiles)} files hold`} no DFTracer event${hd.badLines ? ' that could be parsed' : ''}.`,
+        'file-problem',
+      ),
+    );
   if (hd.badLines > 0) {
     const details = h(
       'details',
@@ -87,7 +110,7 @@ export function renderHeader(
         'summary',
         {},
         icon('warning'),
-        ` ${fmtCount(hd.badLines)} line${hd.badLines === 1 ? '' : 's'} could not be parsed and were skipped (everything else is kept). Examples:`,
+        ` ${fmtCount(hd.badLines)} ${hd.badLines === 1 ? 'line' : 'lines'} could not be parsed and ${hd.badLines === 1 ? 'was' : 'were'} skipped (everything else is kept). ${hd.badExamples.length === 1 ? 'Example' : 'Examples'}:`,
       ),
       h(
         'ul',
@@ -109,7 +132,7 @@ export function renderHeader(
     el.append(
       banner(
         'info',
-        `${hd.unresolvedFileHashes} file hashes have no FH metadata anywhere in the run; they are shown as fhash:<hash>.`,
+        `${fmtCount(hd.unresolvedFileHashes)} file ${hd.unresolvedFileHashes === 1 ? 'hash has' : 'hashes have'} no FH metadata anywhere in the run; ${hd.unresolvedFileHashes === 1 ? 'it is' : 'they are'} shown as fhash:<hash>.`,
       ),
     );
   }
@@ -124,10 +147,14 @@ export function renderHeader(
   return el;
 }
 
-function banner(kind: 'warning' | 'error' | 'info', text: string): HTMLElement {
+function banner(kind: 'warning' | 'error' | 'info', text: string, testid?: string): HTMLElement {
   return h(
     'div',
-    { class: `banner ${kind === 'warning' ? '' : kind}`, role: kind === 'error' ? 'alert' : 'status' },
+    {
+      class: `banner ${kind === 'warning' ? '' : kind}`,
+      role: kind === 'error' ? 'alert' : 'status',
+      'data-testid': testid,
+    },
     icon(kind === 'error' ? 'error' : kind === 'info' ? 'info' : 'warning'),
     h('span', {}, text),
   );

@@ -2,8 +2,6 @@
 // (timeline), and which writes were slow (each one jumps to the event list with that event selected).
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import './dashboard.css';
 import { tableFromIPC } from 'apache-arrow';
 import { IoKind, ioKind } from '../../src/engine/model/io-ops';
@@ -16,6 +14,8 @@ import { FileTable, type FileRow } from './file-table';
 import { renderTopFilesChart } from './top-files-chart';
 import { WriteTimeline } from './write-timeline';
 import { renderSlowestWrites } from './slowest-writes';
+import { systemMatcher } from '../../src/views/system-files';
+import { systemNote } from '../common/system-note';
 
 export interface DashState {
   runId?: string;
@@ -24,6 +24,8 @@ export interface DashState {
   tier?: string;
   groupBy?: 'tier' | 'file';
   xRange?: [number, number];
+  /** The user asked to see the runtime's files although the setting hides them. */
+  showSystem?: boolean;
 }
 
 const host = new HostConnection<DashState>();
@@ -43,9 +45,16 @@ followRunLoad(host, app, {
   render,
 });
 
+/** Lets the browser paint and handle input before the next part: no part of a render is one long task. */
+const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+let renders = 0;
+
 async function render(): Promise<void> {
   if (!target) return;
   const runId = target.runId;
+  const mine = ++renders;
+  // a newer render (settings changed, another run) started while this one waited: this one stops
+  const stale = () => mine !== renders || target?.runId !== runId;
   let summary: DashboardSummary;
   try {
     summary = await host.request({ kind: 'summary' });
@@ -54,7 +63,7 @@ async function render(): Promise<void> {
     app.append(h('div', { class: 'banner error', role: 'alert' }, icon('error'), (e as Error).message));
     return;
   }
-  if (target.runId !== runId) return;
+  if (stale()) return;
   clear(app);
   app.removeAttribute('aria-busy');
   const state = host.state ?? {};
@@ -68,7 +77,26 @@ async function render(): Promise<void> {
     }),
   );
 
-  const rows = fileRows(summary);
+  // the header's numbers are on screen now; the tables and charts follow in parts
+  await breathe();
+  if (stale()) return;
+  const all = fileRows(summary);
+  const isSystem = systemMatcher(summary.systemFiles?.patterns ?? []);
+  const system = all.filter((r) => isSystem(r.file));
+  const hiding = !!summary.systemFiles?.hide && !state.showSystem;
+  const rows = hiding ? all.filter((r) => !isSystem(r.file)) : all;
+  const note = () =>
+    summary.systemFiles?.hide
+      ? systemNote(
+          system.length,
+          system.reduce((s, r) => s + r.durUs, 0),
+          hiding,
+          () => {
+            host.saveState({ showSystem: hiding });
+            void render();
+          },
+        )
+      : null;
   const timelineBox = h('section', { class: 'card', 'aria-label': 'Write timeline' });
   const slowBox = h('section', { class: 'card', 'aria-label': 'Slowest writes' });
   const chartBox = h('section', { class: 'card chart-card', 'aria-label': 'Top files by I/O time' });
@@ -84,19 +112,6 @@ async function render(): Promise<void> {
     tableBox,
   );
 
-  const table = new FileTable(rows, summary.header.noArgs, {
-    sort: state.sort,
-    filter: state.filter,
-    tier: state.tier,
-    onState: (s) => host.saveState(s),
-    open: (file) => openEvents(file),
-  });
-  tableBox.append(table.element);
-  renderSlowestWrites(slowBox, summary, (w) =>
-    openEvents(w.file, undefined, { trace: w.trace, line: w.line, offset: w.offset }),
-  );
-  renderTopFilesChart(chartBox, rows, (file) => openEvents(file));
-
   timeline?.dispose();
   timeline = new WriteTimeline(timelineBox, {
     groupBy: state.groupBy ?? 'tier',
@@ -105,8 +120,31 @@ async function render(): Promise<void> {
     onState: (s) => host.saveState(s),
     open: (file, ref) => openEvents(file, undefined, ref),
     slowLabel: summary.slowThresholdLabel,
+    tierOrder: [],
   });
-  await timeline.load();
+  // the writes are fetched (and the chart bundle loaded) while the rest is built
+  const timelineLoaded = timeline.load();
+  renderSlowestWrites(slowBox, summary, (w) =>
+    openEvents(w.file, undefined, { trace: w.trace, line: w.line, offset: w.offset }),
+  );
+  await breathe();
+  if (stale()) return;
+  const chartNote = note();
+  if (chartNote) chartBox.append(chartNote);
+  renderTopFilesChart(chartBox, rows, (file) => openEvents(file));
+  await breathe();
+  if (stale()) return;
+  const table = new FileTable(rows, summary.header.noArgs, {
+    sort: state.sort,
+    filter: state.filter,
+    tier: state.tier,
+    onState: (s) => host.saveState(s),
+    open: (file) => openEvents(file),
+  });
+  const tableNote = note();
+  if (tableNote) tableBox.append(tableNote);
+  tableBox.append(table.element);
+  await timelineLoaded;
 }
 
 /** One row per accessed file: totals plus counts per op, from the (file, cat, op) rows. */
@@ -118,14 +156,19 @@ function fileRows(summary: DashboardSummary): FileRow[] {
   const count = t.getChild('count')!.toArray() as Float64Array;
   const bytes = t.getChild('bytes')!.toArray() as Float64Array;
   const dur = t.getChild('durUs')!.toArray() as Float64Array;
+  // the iterators walk the chunks once; get(i) searches for the chunk on every call
+  const strings = (col: typeof file) => Array.from(col, (v) => String(v ?? ''));
+  const files = strings(file);
+  const tiers = strings(tier);
+  const ops = strings(op);
   const byFile = new Map<string, FileRow>();
   for (let i = 0; i < t.numRows; i++) {
-    const f = String(file.get(i) ?? '');
+    const f = files[i];
     let row = byFile.get(f);
     if (!row) {
       row = {
         file: f,
-        tier: String(tier.get(i) ?? ''),
+        tier: tiers[i],
         ops: {},
         opsUs: {},
         count: 0,
@@ -135,7 +178,7 @@ function fileRows(summary: DashboardSummary): FileRow[] {
       };
       byFile.set(f, row);
     }
-    const name = String(op.get(i) ?? '');
+    const name = ops[i];
     row.ops[name] = (row.ops[name] ?? 0) + count[i];
     row.opsUs[name] = (row.opsUs[name] ?? 0) + dur[i];
     row.count += count[i];

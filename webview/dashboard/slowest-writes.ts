@@ -1,6 +1,8 @@
 import { fmtBytes, fmtUs } from '../../src/engine/format';
 import type { DashboardSummary, SlowCall } from '../../src/protocol';
 import { h } from '../common/dom';
+import { tierBadge } from '../common/palette';
+import { middleEllipsis } from '../common/paths';
 
 const SHOWN = 25;
 
@@ -20,7 +22,7 @@ export function renderSlowestWrites(
       'tr',
       {
         tabindex: 0,
-        class: w.dur >= summary.slowThresholdUs ? 'is-slow' : '',
+        class: w.dur > summary.slowThresholdUs ? 'is-slow' : '',
         'data-testid': 'slow-write',
         title: 'Enter or click: show this write in the file’s event list',
       },
@@ -29,8 +31,8 @@ export function renderSlowestWrites(
       h('td', { class: 'num slow' }, fmtUs(w.dur)),
       h('td', { class: 'num' }, fmtBytes(w.bytes)),
       h('td', {}, w.op),
-      h('td', {}, h('span', { class: 'tier-badge' }, w.tier)),
-      h('td', { class: 'mono file-cell', title: w.file }, w.file),
+      h('td', {}, tierBadge(w.tier)),
+      h('td', { class: 'mono file-cell', title: w.file }, middleEllipsis(w.file, 64)),
       h('td', { class: 'num' }, `${w.pid}/${w.tid}`),
     );
     tr.addEventListener('click', () => open(w));

@@ -1,7 +1,5 @@
 // The file event list: every event that touched one accessed file, paged from the host into a virtualized grid.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import './events.css';
 import { fmtCount } from '../../src/engine/format';
@@ -15,6 +13,7 @@ import type {
 } from '../../src/protocol';
 import { clear, h, icon } from '../common/dom';
 import { HostConnection } from '../common/host';
+import { tierCss } from '../common/palette';
 import { EventGrid } from './grid';
 import { PageStore, type PageData } from './pages';
 import { progressInfo } from './progress';
@@ -73,10 +72,18 @@ class EventsApp {
   private reloadAfterLoad = false;
 
   private readonly pathEl = h('span', { class: 'ev-path', role: 'heading', 'aria-level': 1 });
-  private readonly tierEl = h('span', { class: 'tier-badge' });
+  private readonly tierDot = h('span', { class: 'tier-dot', 'aria-hidden': 'true' });
+  private readonly tierText = h('span', {});
+  private readonly tierEl = h(
+    'span',
+    { class: 'tier-badge', 'data-testid': 'tier-badge' },
+    this.tierDot,
+    this.tierText,
+  );
   private readonly runEl = h('span', { class: 'ev-run' });
   private readonly countEl = h('span', { class: 'ev-count' });
-  private readonly opSelect = h('vscode-single-select', { class: 'ev-op', 'aria-label': 'Filter by op' });
+  // a native select: lit's dropdown took hundreds of ms to build on a busy machine
+  private readonly opSelect = h('select', { class: 'ev-op select', 'aria-label': 'Filter by op' });
   private readonly rawBtn = h(
     'vscode-button',
     { secondary: true, icon: 'go-to-file', disabled: true, title: 'Show the raw trace line (Enter)' },
@@ -459,7 +466,9 @@ class EventsApp {
     if (!t) return;
     this.pathEl.textContent = t.file || '(events that name no file)';
     this.pathEl.title = t.file;
-    this.tierEl.textContent = t.tier;
+    this.tierText.textContent = t.tier;
+    this.tierEl.dataset.tier = t.tier;
+    this.tierDot.style.background = tierCss(t.tier, []);
     this.tierEl.title = `Storage tier: ${t.tier}`;
     this.tierEl.hidden = !t.tier;
     this.runEl.textContent = `Run: ${t.label}`;
@@ -498,13 +507,13 @@ class EventsApp {
       const all = this.ops.reduce((s, o) => s + o.count, 0);
       this.opSelect.append(
         h(
-          'vscode-option',
+          'option',
           { value: '', selected: value === '' },
           this.ops.length ? `All ops (${fmtCount(all)})` : 'All ops',
         ),
         ...list.map((o) =>
           h(
-            'vscode-option',
+            'option',
             { value: OP_PREFIX + o.op, selected: value === OP_PREFIX + o.op },
             `${o.op || '(no name)'} (${fmtCount(o.count)})`,
           ),
