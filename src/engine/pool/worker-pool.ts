@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { TraceFileSummary } from '../model/types';
 import { scanTraceFile, type RangeScan } from '../summary/scan-file';
 import { queryTraceEvents, type EventColumns, type EventQuery } from '../store/event-columns';
+import { readTimelineColumns, type TimelineColumns, type TimelineReadOptions } from '../timeline/columns';
 import { AbortedError } from '../read/trace-bytes';
 import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
 import { bundledWorkerScript, spawnWorker, type PrestartedWorkers } from './prestarted-workers';
@@ -25,7 +26,7 @@ export interface TaskHooks {
 type Pending = {
   msg: ToWorker;
   hooks: TaskHooks;
-  resolve: (v: TraceFileSummary | EventColumns | number | RangeScan) => void;
+  resolve: (v: TraceFileSummary | EventColumns | number | RangeScan | TimelineColumns) => void;
   reject: (e: Error) => void;
   onAbort?: () => void;
 };
@@ -225,6 +226,19 @@ export class WorkerPool {
     return this.submit({ type: 'events', id: this.nextId++, path, query }, hooks) as Promise<EventColumns>;
   }
 
+  timeline(
+    path: string,
+    trace: number,
+    options: Omit<TimelineReadOptions, 'signal'>,
+    hooks: TaskHooks = {},
+  ): Promise<TimelineColumns> {
+    if (this.size === 0) return readTimelineColumns(path, trace, { ...options, signal: hooks.signal });
+    return this.submit(
+      { type: 'timeline', id: this.nextId++, path, trace, options },
+      hooks,
+    ) as Promise<TimelineColumns>;
+  }
+
   /** Terminates every worker; queued and running tasks fail as cancelled. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -241,7 +255,7 @@ export class WorkerPool {
   private submit(
     msg: ToWorker,
     hooks: TaskHooks,
-  ): Promise<TraceFileSummary | EventColumns | number | RangeScan> {
+  ): Promise<TraceFileSummary | EventColumns | number | RangeScan | TimelineColumns> {
     if (this.disposed) return Promise.reject(new Error('worker pool is disposed'));
     if (hooks.signal?.aborted) return Promise.reject(new AbortedError());
     return new Promise((resolve, reject) => {
@@ -301,6 +315,7 @@ export class WorkerPool {
         return;
       case 'scanned':
       case 'events':
+      case 'timeline':
       case 'blockScanned':
       case 'rangeScanned':
         this.settle(slot, task);

@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { BlockScanner, scanTraceFile } from '../summary/scan-file';
 import { queryTraceEvents } from '../store/event-columns';
+import { readTimelineColumns, timelineBuffers } from '../timeline/columns';
 import type { FromWorker, ToWorker } from './worker-protocol';
 import type { TraceFileSummary } from '../model/types';
 
@@ -102,6 +103,15 @@ port.on('message', async (msg: ToWorker) => {
         ]);
       } catch (e) {
         post({ type: 'events', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
+    case 'timeline': {
+      try {
+        const cols = await readTimelineColumns(msg.path, msg.trace, msg.options);
+        post({ type: 'timeline', id: msg.id, result: { ok: cols } }, timelineBuffers(cols));
+      } catch (e) {
+        post({ type: 'timeline', id: msg.id, result: { err: message(e) } });
       }
       break;
     }
