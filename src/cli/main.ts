@@ -25,6 +25,7 @@ import {
 import { DEFAULT_TIERS, type StorageTier } from '../engine/compare/tiers';
 import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
 import { fmtBytes, fmtInt, fmtUs, table } from './format';
+import { histogramCommand } from './histogram';
 
 // A run is read file after file: what the main thread keeps is small (the run's tables) but each file leaves tens
 // of MB of merge garbage, and V8's default heap growth lets that pile up before it collects. A login node is shared:
@@ -40,6 +41,7 @@ Usage:
   dftrace summarize <file|folder>... [--json] [--all]
   dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json]
   dftrace compare <baseline folder> <other folder>... [--json|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
+  dftrace histogram <file|folder>... --op <name> [--json]   duration and size distributions, p50/p90/p95/p99
 
 A folder means every *.pfw and *.pfw.gz below it; all paths given form one run (compare: each path is a run).
 
@@ -85,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (!['summarize', 'events', 'compare'].includes(args.command))
+  if (!['summarize', 'events', 'compare', 'histogram'].includes(args.command))
     throw new UsageError(`unknown command "${args.command}"`);
   // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
   const pool = new WorkerPool({ size: intFlag(args, 'workers', 0), prestarted });
@@ -96,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
         return await summarize(args, pool);
       case 'events':
         return await events(args, pool);
+      case 'histogram':
+        return await histogramCommand(args, pool);
       default:
         return await compare(args, pool);
     }

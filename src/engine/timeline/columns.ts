@@ -238,7 +238,6 @@ function parseLine(b: Uint8Array, start: number, end: number): Record<string, un
   if (text.endsWith(',')) text = text.slice(0, -1);
   try {
     // raw control characters are legal in traces, not in JSON.parse: escape them as the scanner accepts them
-    // eslint-disable-next-line no-control-regex
     const v: unknown = JSON.parse(text.replace(/[\u0000-\u001f]/g, ' '));
     return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
   } catch {
