@@ -7,6 +7,7 @@ import { ComparePanels } from './views/compare-panel';
 import { Dashboards } from './views/dashboard';
 import { EventPanels } from './views/events-panel';
 import { RunsTree, type RunsNode } from './views/runs-tree';
+import { TimelinePanels, timelineRunFor } from './views/timeline-panel';
 
 /** What activate() returns: the extension's parts, for its own tests in the extension host. */
 export interface DftraceApi {
@@ -17,6 +18,7 @@ export interface DftraceApi {
   events: EventPanels;
   compare: ComparePanels;
   pool: WorkerPool;
+  timeline: TimelinePanels;
 }
 
 export function activate(context: vscode.ExtensionContext): DftraceApi {
@@ -66,6 +68,21 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
     registerCommands({ registry, tree, treeView, dashboards, events, compare, log, cacheDir, rawLines }),
   );
 
+  const { panels: timeline, disposable: timelineDisposable } = TimelinePanels.register({ ...deps, pool });
+  context.subscriptions.push(
+    timelineDisposable,
+    vscode.commands.registerCommand('dftrace.openTimeline', async (arg?: unknown) => {
+      let runId = timelineRunFor(arg, registry);
+      if (!runId) {
+        const picks = registry.list().map((r) => ({ label: r.label, description: r.folder, runId: r.id }));
+        runId = (await vscode.window.showQuickPick(picks, { placeHolder: 'Open the timeline of which run?' }))
+          ?.runId;
+      }
+      if (runId) timeline.open(runId);
+      return runId;
+    }),
+  );
+
   // the status bar shows the extension is ready (UI tests wait for it) and how many runs it knows
   const status = vscode.window.createStatusBarItem('dftrace.status', vscode.StatusBarAlignment.Left, 10);
   status.name = 'DFTracer';
@@ -109,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
     }),
   );
   log.info(`activated (${pool.size} parse workers)`);
-  return { registry, tree, treeView, dashboards, events, compare, pool };
+  return { registry, tree, treeView, dashboards, events, compare, pool, timeline };
 }
 
 export function deactivate(): void {

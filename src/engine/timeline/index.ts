@@ -8,3 +8,4 @@ export * from './filter';
 export * from './call-tree';
 export * from './histogram';
 export * from './load';
+export * from './bandwidth';
