@@ -63,6 +63,7 @@ export class LanesCanvas {
   /** The tile's density, drawn once at the tile's own resolution and stretched while panning and zooming. */
   private density: HTMLCanvasElement | null = null;
   private densityTop = 0;
+  private image: ImageData | null = null;
   private rows: Row[] = [];
   private readonly laneY: number[] = [];
   private contentH = 0;
@@ -94,7 +95,7 @@ export class LanesCanvas {
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute(
       'aria-label',
-      'Event timeline. Keys: W/S zoom, A/D pan, arrows scroll, 0 fits the run, Escape clears the selection.',
+      'Event timeline. Keys: W/S zoom, A/D pan, arrows scroll, 0 fits the run, Z zooms to the selection, Escape clears the selection.',
     );
     this.ctx = this.canvas.getContext('2d')!;
     this.view = initial ?? { t0: ov.tsMin, t1: Math.max(ov.tsMax, ov.tsMin + 1) };
@@ -121,8 +122,11 @@ export class LanesCanvas {
     return Math.max(1, Math.floor(this.width - GUTTER));
   }
 
+  private font = '11px sans-serif';
+
   readTheme(): void {
     const c = (n: string, f: string) => themeColor(n, f);
+    this.font = `11px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`;
     this.colors = {
       fg: c('--vscode-foreground', '#cccccc'),
       muted: c('--vscode-descriptionForeground', '#999999'),
@@ -136,6 +140,18 @@ export class LanesCanvas {
     const names = ['blue', 'orange', 'green', 'purple', 'red', 'yellow'];
     const fall = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
     this.palette = names.map((n, i) => parseColor(c(`--vscode-charts-${n}`, fall[i])));
+    this.cssOfCat?.clear();
+  }
+
+  private readonly cssOfCat = new Map<number, string>();
+
+  catCss(cat: number): string {
+    let v = this.cssOfCat.get(cat);
+    if (!v) {
+      const [r, g, b] = this.catColor(cat);
+      this.cssOfCat.set(cat, (v = `rgb(${r},${g},${b})`));
+    }
+    return v;
   }
 
   /** Color of a category id (0 = none): stable per id. */
@@ -173,9 +189,11 @@ export class LanesCanvas {
   }
 
   setTile(tile: TimelineTile): void {
+    const started = performance.now();
     this.tile = tile;
     this.drawDensity(tile);
-    this.render();
+    // a frame that brings a new tile costs its density image too
+    this.render(performance.now() - started);
   }
 
   private drawDensity(tile: TimelineTile): void {
@@ -194,8 +212,12 @@ export class LanesCanvas {
     off.width = w;
     off.height = hgt;
     const octx = off.getContext('2d')!;
-    const img = octx.createImageData(w, hgt);
+    const img =
+      this.image && this.image.width === w && this.image.height === hgt
+        ? this.image
+        : (this.image = octx.createImageData(w, hgt));
     const px = img.data;
+    px.fill(0);
     tile.lanes.forEach((k, li) => {
       const y0 = this.laneY[k] - top;
       for (let c = 0; c < w; c++) {
@@ -244,8 +266,8 @@ export class LanesCanvas {
     });
   }
 
-  render(): void {
-    const started = performance.now();
+  render(extraMs = 0): void {
+    const started = performance.now() - extraMs;
     const dpr = window.devicePixelRatio || 1;
     const W = this.canvas.clientWidth;
     const H = this.canvas.clientHeight;
@@ -256,7 +278,7 @@ export class LanesCanvas {
     const ctx = this.ctx;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
-    ctx.font = '11px var(--vscode-font-family), sans-serif';
+    ctx.font = this.font;
     ctx.textBaseline = 'middle';
     this.drawLanes(W, H);
     this.drawTop(W);
@@ -267,6 +289,7 @@ export class LanesCanvas {
       this.frameMs.slice(-200).map((x) => Math.round(x * 100) / 100),
     );
     this.canvas.dataset.view = `${this.view.t0},${this.view.t1}`;
+    this.canvas.dataset.lanesTop = String(this.lanesTop - this.scrollY);
   }
 
   private drawTop(W: number): void {
@@ -375,34 +398,70 @@ export class LanesCanvas {
     ctx.globalAlpha = 1;
     const tile = this.tile;
     if (tile && this.density) {
-      const x0 = this.x(tile.t0);
-      const x1 = this.x(tile.t1);
       ctx.save();
       ctx.beginPath();
       ctx.rect(GUTTER, top, W - GUTTER, H - top);
       ctx.clip();
       ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(this.density, x0, oy + this.densityTop, x1 - x0, this.density.height);
-      // single events wider than a pixel, nested ones drawn thinner on top
+      // only the tile's columns that are in view: stretching a whole tile far past the edges is slow in software
+      const cols = tile.columns;
+      const colUs = (tile.t1 - tile.t0) / cols;
+      const c0 = Math.max(0, Math.floor((this.view.t0 - tile.t0) / colUs));
+      const c1 = Math.min(cols, Math.ceil((this.view.t1 - tile.t0) / colUs));
+      if (c1 > c0) {
+        const x0 = this.x(tile.t0 + c0 * colUs);
+        const x1 = this.x(tile.t0 + c1 * colUs);
+        ctx.drawImage(
+          this.density,
+          c0,
+          0,
+          c1 - c0,
+          this.density.height,
+          x0,
+          oy + this.densityTop,
+          x1 - x0,
+          this.density.height,
+        );
+      }
+      // single events wider than a pixel, nested ones drawn thinner on top; one fill color per category
       const span = this.view.t1 - this.view.t0;
       const pxPerUs = (W - GUTTER) / span;
+      const byCat = new Map<number, number[]>();
       for (let i = 0; i < tile.evRow.length; i++) {
-        const w = tile.evDur[i] * pxPerUs;
-        if (w < 1) continue;
+        if (tile.evDur[i] * pxPerUs < 1) continue;
         const x = this.x(tile.evTs[i]);
-        if (x > W || x + w < GUTTER) continue;
-        const k = tile.lanes[tile.evLane[i]];
-        const d = Math.min(3, tile.evDepth[i]);
-        const y = oy + this.laneY[k] + 1 + d * 3;
-        const hgt = LANE_H - 2 - d * 3;
-        const [r, g, b] = this.catColor(tile.evCat[i]);
-        ctx.fillStyle = `rgb(${r},${g},${b})`;
-        ctx.fillRect(x, y, Math.max(1, w - (w > 4 ? 1 : 0)), hgt);
-        if (tile.evRow[i] === this.selectedRow) {
-          ctx.strokeStyle = c.fg;
-          ctx.lineWidth = 2;
-          ctx.strokeRect(x, y, Math.max(2, w), hgt);
+        if (x > W || x + tile.evDur[i] * pxPerUs < GUTTER) continue;
+        let list = byCat.get(tile.evCat[i]);
+        if (!list) byCat.set(tile.evCat[i], (list = []));
+        list.push(i);
+      }
+      let selected = -1;
+      for (const [cat, list] of byCat) {
+        ctx.fillStyle = this.catCss(cat);
+        for (const i of list) {
+          const w = tile.evDur[i] * pxPerUs;
+          const x = this.x(tile.evTs[i]);
+          const d = Math.min(3, tile.evDepth[i]);
+          ctx.fillRect(
+            x,
+            oy + this.laneY[tile.lanes[tile.evLane[i]]] + 1 + d * 3,
+            Math.max(1, w - (w > 4 ? 1 : 0)),
+            LANE_H - 2 - d * 3,
+          );
+          if (tile.evRow[i] === this.selectedRow) selected = i;
         }
+      }
+      if (selected >= 0) {
+        const i = selected;
+        const d = Math.min(3, tile.evDepth[i]);
+        ctx.strokeStyle = c.fg;
+        ctx.lineWidth = 2;
+        ctx.strokeRect(
+          this.x(tile.evTs[i]),
+          oy + this.laneY[tile.lanes[tile.evLane[i]]] + 1 + d * 3,
+          Math.max(2, tile.evDur[i] * pxPerUs),
+          LANE_H - 2 - d * 3,
+        );
       }
       ctx.restore();
     }
@@ -579,6 +638,8 @@ export class LanesCanvas {
       else if (e.key === 'ArrowUp') this.scrollBy(-LANE_H * 3);
       else if (e.key === 'ArrowDown') this.scrollBy(LANE_H * 3);
       else if (k === '0' || e.key === 'Home') this.fit();
+      else if (k === 'z' && this.selection && this.selection.t1 > this.selection.t0)
+        this.setView({ t0: this.selection.t0, t1: this.selection.t1 });
       else if (e.key === 'Escape') {
         this.selection = null;
         this.render();

@@ -283,7 +283,12 @@ async function showAggregate(): Promise<void> {
       icon('graph'),
       `Selection: ${fmtDur(selection.t1 - selection.t0)} on ${r.lanes.length} lane${r.lanes.length === 1 ? '' : 's'}`,
     ),
-    h('table', { id: 'tl-aggregate-table' }, h('thead', {}, head), h('tbody', {}, ...rows, total)),
+    h(
+      'table',
+      { id: 'tl-aggregate-table', 'data-t0': r.t0, 'data-t1': r.t1, 'data-lanes': r.lanes.join(',') },
+      h('thead', {}, head),
+      h('tbody', {}, ...rows, total),
+    ),
     a.groups > shown ? h('p', { class: 'tl-status' }, `${a.groups - shown} more groups not shown`) : '',
   );
   if (tab !== 'timeline') setTab(tab);
