@@ -8,6 +8,8 @@ import path from 'node:path';
 import { contextMenu, openWorkbench, ROOT, shot, showRunsView, webview } from './helpers.mjs';
 
 test.describe.configure({ mode: 'serial' });
+// two engine runs beside the workbench, on a machine that may be shared: more than the suite's default
+test.setTimeout(480_000);
 
 const GUTTER = 170; // webview/timeline/lanes-canvas.ts
 const HOST_H = 18;

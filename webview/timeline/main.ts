@@ -38,6 +38,7 @@ let tab: Tab = host.state?.tab ?? 'timeline';
 let selection: Selection | null = null;
 let tileInFlight = false;
 let tileWanted = false;
+let starting: Promise<void> | null = null;
 
 const status = h('span', { class: 'tl-status', id: 'tl-status' });
 const filterInput = h('input', {
@@ -77,7 +78,8 @@ host.on((msg) => {
       setStatus(msg.message);
       return;
     case 'loaded':
-      if (!ov) void start();
+      // the host says `loaded` after every state change: start once
+      if (!starting) starting = start();
       return;
     case 'loadFailed':
       setStatus(`Could not read the run: ${msg.message}`);
