@@ -34,10 +34,18 @@ export function aggregateRange(
   by: GroupBy,
   mask?: Uint8Array,
 ): RangeAggregate {
-  const groups = new Map<number, { row: AggregateRow; starts: number[]; ends: number[] }>();
   const idOf = groupIds(s, by);
-  const all = { starts: [] as number[], ends: [] as number[] };
-  const total: AggregateRow = { key: 'all', count: 0, bytes: 0, durUs: 0, busyUs: 0 };
+  // one pass into flat typed arrays (no object or array push per event), then per group a slice of them
+  let n = 0;
+  for (const k of lanes) n += s.laneStart[k + 1] - s.laneStart[k];
+  const rowOf = new Uint32Array(n);
+  const gid = new Uint32Array(n);
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  let m = 0;
+  let groups = 0;
+  const slot = new Map<number, number>();
+  const keyRow: number[] = [];
   for (const k of lanes) {
     const end = s.laneStart[k + 1];
     for (let q = s.firstOpenAt(k, t0); q < end; q++) {
@@ -49,30 +57,51 @@ export function aggregateRange(
       if (b <= t0 && !(s.dur[r] === 0 && a >= t0)) continue;
       if (mask && !mask[r]) continue;
       const id = idOf(r);
-      let g = groups.get(id);
-      if (!g) {
-        const key = s.keyOf(r, by);
-        groups.set(id, (g = { row: { key, count: 0, bytes: 0, durUs: 0, busyUs: 0 }, starts: [], ends: [] }));
+      let g = slot.get(id);
+      if (g === undefined) {
+        slot.set(id, (g = groups++));
+        keyRow.push(r);
       }
-      const ca = Math.max(a, t0);
-      const cb = Math.min(b, t1);
-      g.row.count++;
-      g.row.bytes += s.bytes[r];
-      g.row.durUs += Math.max(0, cb - ca);
-      g.starts.push(ca);
-      g.ends.push(cb);
-      all.starts.push(ca);
-      all.ends.push(cb);
-      total.count++;
-      total.bytes += s.bytes[r];
-      total.durUs += Math.max(0, cb - ca);
+      rowOf[m] = r;
+      gid[m] = g;
+      starts[m] = Math.max(a, t0);
+      ends[m] = Math.min(b, t1);
+      m++;
     }
   }
-  const rows = [...groups.values()].map((g) => {
-    g.row.busyUs = unionLength(g.starts, g.ends);
-    return g.row;
-  });
-  total.busyUs = unionLength(all.starts, all.ends);
+  // counting sort by group
+  const first = new Uint32Array(groups + 1);
+  for (let i = 0; i < m; i++) first[gid[i] + 1]++;
+  for (let g = 0; g < groups; g++) first[g + 1] += first[g];
+  const fill = first.slice(0, groups);
+  const gs = new Float64Array(m);
+  const ge = new Float64Array(m);
+  const rows: AggregateRow[] = keyRow.map((r) => ({
+    key: s.keyOf(r, by),
+    count: 0,
+    bytes: 0,
+    durUs: 0,
+    busyUs: 0,
+  }));
+  const total: AggregateRow = { key: 'all', count: m, bytes: 0, durUs: 0, busyUs: 0 };
+  for (let i = 0; i < m; i++) {
+    const g = gid[i];
+    const at = fill[g]++;
+    gs[at] = starts[i];
+    ge[at] = ends[i];
+    const row = rows[g];
+    const bytes = s.bytes[rowOf[i]];
+    const d = Math.max(0, ends[i] - starts[i]);
+    row.count++;
+    row.bytes += bytes;
+    row.durUs += d;
+    total.bytes += bytes;
+    total.durUs += d;
+  }
+  for (let g = 0; g < groups; g++) {
+    rows[g].busyUs = unionLength(gs.subarray(first[g], first[g + 1]), ge.subarray(first[g], first[g + 1]));
+  }
+  total.busyUs = unionLength(starts.subarray(0, m), ends.subarray(0, m));
   rows.sort((x, y) => y.busyUs - x.busyUs || y.count - x.count || (x.key < y.key ? -1 : 1));
   return { t0, t1, by, rows, total };
 }
