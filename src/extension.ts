@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { WorkerPool } from './engine';
 import { RawLineProvider, registerCommands } from './commands';
+import { TimelinePanels, timelineRunFor } from './views/timeline-panel';
 import { RunRegistry } from './runs/run-registry';
 import { readSettings } from './runs/settings';
 import { ComparePanels } from './views/compare-panel';
 import { Dashboards } from './views/dashboard';
 import { EventPanels } from './views/events-panel';
 import { RunsTree, type RunsNode } from './views/runs-tree';
-import { TimelinePanels, timelineRunFor } from './views/timeline-panel';
 
 /** What activate() returns: the extension's parts, for its own tests in the extension host. */
 export interface DftraceApi {
@@ -36,6 +36,21 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
   const registry = new RunRegistry(pool, context.workspaceState, log, cacheDir);
   context.subscriptions.push(registry);
   const deps = { extensionUri: context.extensionUri, registry, log };
+
+  const { panels: timeline, disposable: timelineDisposable } = TimelinePanels.register({ ...deps, pool });
+  context.subscriptions.push(
+    timelineDisposable,
+    vscode.commands.registerCommand('dftrace.openTimeline', async (arg?: unknown) => {
+      let runId = timelineRunFor(arg, registry);
+      if (!runId) {
+        const picks = registry.list().map((r) => ({ label: r.label, description: r.folder, runId: r.id }));
+        runId = (await vscode.window.showQuickPick(picks, { placeHolder: 'Open the timeline of which run?' }))
+          ?.runId;
+      }
+      if (runId) timeline.open(runId);
+      return runId;
+    }),
+  );
 
   const tree = new RunsTree(registry);
   const treeView = vscode.window.createTreeView('dftrace.runs', {
@@ -66,21 +81,6 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
     compare,
     vscode.workspace.registerTextDocumentContentProvider(RawLineProvider.scheme, rawLines),
     registerCommands({ registry, tree, treeView, dashboards, events, compare, log, cacheDir, rawLines }),
-  );
-
-  const { panels: timeline, disposable: timelineDisposable } = TimelinePanels.register({ ...deps, pool });
-  context.subscriptions.push(
-    timelineDisposable,
-    vscode.commands.registerCommand('dftrace.openTimeline', async (arg?: unknown) => {
-      let runId = timelineRunFor(arg, registry);
-      if (!runId) {
-        const picks = registry.list().map((r) => ({ label: r.label, description: r.folder, runId: r.id }));
-        runId = (await vscode.window.showQuickPick(picks, { placeHolder: 'Open the timeline of which run?' }))
-          ?.runId;
-      }
-      if (runId) timeline.open(runId);
-      return runId;
-    }),
   );
 
   // the status bar shows the extension is ready (UI tests wait for it) and how many runs it knows

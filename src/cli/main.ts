@@ -1,6 +1,7 @@
 // `dftrace`: the engine on the command line, for login nodes, scripts and CI.
 // first: the workers it starts boot while the rest of the CLI loads
 import { prestarted } from './prestart';
+import { histogramCommand } from './histogram';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -25,7 +26,6 @@ import {
 import { DEFAULT_TIERS, type StorageTier } from '../engine/compare/tiers';
 import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
 import { fmtBytes, fmtInt, fmtUs, table } from './format';
-import { histogramCommand } from './histogram';
 
 // A run is read file after file: what the main thread keeps is small (the run's tables) but each file leaves tens
 // of MB of merge garbage, and V8's default heap growth lets that pile up before it collects. A login node is shared:
