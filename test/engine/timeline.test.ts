@@ -146,6 +146,14 @@ describe('timeline: density tiles equal a brute-force computation', () => {
 });
 
 describe('timeline: union and range aggregates equal brute force', () => {
+  it('an event of no duration at the range start is inside it; one ending at the start is not', () => {
+    const e = (ts: number, dur: number): Ev => ({ ts, dur, pid: 1, tid: 1, op: 'x', cat: 'c' });
+    const s = storeOf([e(10, 0), e(5, 5), e(10, 2), e(20, 0)]);
+    const a = aggregateRange(s, 10, 20, [0], 'op');
+    assert.equal(a.total.count, 2);
+    assert.equal(a.total.busyUs, 2);
+  });
+
   it('union length', () => {
     for (let seed = 1; seed <= 50; seed++) {
       const r = rng(seed);

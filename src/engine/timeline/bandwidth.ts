@@ -40,7 +40,7 @@ export class BandwidthIndex {
     let hi = rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.maxEnd[mid] > t0) hi = mid;
+      if (this.maxEnd[mid] >= t0) hi = mid;
       else lo = mid + 1;
     }
     for (let q = lo; q < rows.length; q++) {

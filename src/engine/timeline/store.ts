@@ -186,13 +186,13 @@ export class TimelineStore {
     this.counters = collectCounters(parts.map((p) => p.counters));
   }
 
-  /** Position in `order` of lane k's first event that may still be open at time t. */
+  /** Position in `order` of lane k's first event that may still be open at time t (or end exactly at t). */
   firstOpenAt(k: number, t: number): number {
     let lo = this.laneStart[k];
     let hi = this.laneStart[k + 1];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.maxEnd[mid] > t) hi = mid;
+      if (this.maxEnd[mid] >= t) hi = mid;
       else lo = mid + 1;
     }
     return lo;
