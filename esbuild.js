@@ -21,7 +21,7 @@ const hostTestTargets = [
 ].filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
 
 /** Bundles that run inside webviews (browser, no Node). */
-const webTargets = ['dashboard', 'events', 'compare']
+const webTargets = ['dashboard', 'events', 'compare', 'timeline']
   .map((v) => ({ entryPoints: [`webview/${v}/main.ts`], outfile: `dist/webview/${v}.js` }))
   .filter((t) => t.entryPoints.every((p) => fs.existsSync(p)));
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { WorkerPool } from './engine';
 import { RawLineProvider, registerCommands } from './commands';
+import { TimelinePanels, timelineRunFor } from './views/timeline-panel';
 import { RunRegistry } from './runs/run-registry';
 import { readSettings } from './runs/settings';
 import { ComparePanels } from './views/compare-panel';
@@ -18,6 +19,7 @@ export interface DftraceApi {
   events: EventPanels;
   compare: ComparePanels;
   pool: WorkerPool;
+  timeline: TimelinePanels;
 }
 
 export function activate(context: vscode.ExtensionContext): DftraceApi {
@@ -35,6 +37,21 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
   const registry = new RunRegistry(pool, context.workspaceState, log, cacheDir);
   context.subscriptions.push(registry);
   const deps = { extensionUri: context.extensionUri, registry, log };
+
+  const { panels: timeline, disposable: timelineDisposable } = TimelinePanels.register({ ...deps, pool });
+  context.subscriptions.push(
+    timelineDisposable,
+    vscode.commands.registerCommand('dftrace.openTimeline', async (arg?: unknown) => {
+      let runId = timelineRunFor(arg, registry);
+      if (!runId) {
+        const picks = registry.list().map((r) => ({ label: r.label, description: r.folder, runId: r.id }));
+        runId = (await vscode.window.showQuickPick(picks, { placeHolder: 'Open the timeline of which run?' }))
+          ?.runId;
+      }
+      if (runId) timeline.open(runId);
+      return runId;
+    }),
+  );
 
   const tree = new RunsTree(registry);
   const treeView = vscode.window.createTreeView('dftrace.runs', {
@@ -117,7 +134,7 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
     }),
   );
   log.info(`activated (${pool.size} parse workers)`);
-  return { registry, tree, treeView, dashboards, events, compare, pool };
+  return { registry, tree, treeView, dashboards, events, compare, pool, timeline };
 }
 
 export function deactivate(): void {

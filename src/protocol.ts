@@ -8,7 +8,7 @@ export type { FromWorker, Result, ToWorker } from './engine/pool/worker-protocol
 import type { Result } from './engine/pool/worker-protocol';
 import type { SystemFilter } from './views/system-files';
 
-export type ViewKind = 'dashboard' | 'events' | 'compare';
+export type ViewKind = 'dashboard' | 'events' | 'compare' | 'timeline';
 
 /** Locates one event of a run: its trace file (index in the run) and its line there. */
 export interface EventRef {
@@ -247,3 +247,150 @@ export type ToWebview =
   | { type: 'reply'; id: number; result: Result<AnswerFor<Query>> }
   | { type: 'select'; ref: EventRef; op?: string }
   | { type: 'settingsChanged' };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Timeline (webview/timeline <-> src/views/timeline-panel.ts): its own request/reply set, so the other views'
+// exhaustive switches are untouched. The webview asks for what it shows (a density tile of the visible range and
+// lanes); every table crosses as typed arrays or Arrow IPC, never as an array of objects per event.
+
+export type TimelineGroupBy = 'op' | 'file' | 'process' | 'cat';
+
+export interface TimelineLaneInfo {
+  host: string;
+  pid: number;
+  tid: number;
+  /** From `PR` metadata; null when the trace does not name it. */
+  rank: number | null;
+  events: number;
+}
+
+export interface TimelineOverview {
+  label: string;
+  tsMin: number;
+  tsMax: number;
+  events: number;
+  /** Lanes in display order (hosts, then ranks or pids, then threads). */
+  lanes: TimelineLaneInfo[];
+  /** Category names by id (ids as in tiles' `dominant`); 0 is ''. */
+  categories: string[];
+  /** Op names with their event counts, most first (for the histogram's op picker). */
+  ops: { op: string; count: number }[];
+  counters: { name: string; pid: number }[];
+  /** Checkpoint spans (the `dftrace.checkpoint` settings), as the summary found them. */
+  checkpoints: { name: string; pid: number; tid: number; ts: number; dur: number }[];
+  callTreeSource: 'p_idx' | 'containment' | 'mixed' | 'none';
+  /** Seconds the events took to read into the timeline, after the summary. */
+  loadSeconds: number;
+}
+
+export interface TimelineTile {
+  t0: number;
+  t1: number;
+  columns: number;
+  lanes: number[];
+  /** lanes x columns: busy fraction and dominant category id. */
+  busy: Float32Array;
+  dominant: Uint16Array;
+  /** Single events at least a column wide: store row, index into `lanes`, nesting depth, start, duration, cat. */
+  evRow: Uint32Array;
+  evLane: Uint16Array;
+  evDepth: Uint8Array;
+  evTs: Float64Array;
+  evDur: Float64Array;
+  evCat: Uint16Array;
+  truncated: boolean;
+  /** Bytes per second per column, over every lane (the filter applies). */
+  readBps: Float64Array;
+  writeBps: Float64Array;
+  /** Per counter series (overview order), its last value in each column (NaN: no sample). */
+  counters: Float64Array[];
+}
+
+export interface TimelineAggregate {
+  /** Arrow IPC: key utf8, count f64, bytes f64, durUs f64, busyUs f64; busiest first. */
+  table: Uint8Array;
+  total: { count: number; bytes: number; durUs: number; busyUs: number };
+  groups: number;
+}
+
+export interface TimelineEventDetail {
+  row: number;
+  name: string;
+  cat: string;
+  ts: number;
+  /** Microseconds since the run's first event. */
+  relUs: number;
+  dur: number;
+  pid: number;
+  tid: number;
+  host: string;
+  file: string;
+  bytes: number;
+  id: number | null;
+  pIdx: number | null;
+  level: number | null;
+  trace: string;
+  ref: EventRef;
+}
+
+export interface TimelineCallTree {
+  parent: Int32Array;
+  name: string[];
+  count: Float64Array;
+  totalUs: Float64Array;
+  selfUs: Float64Array;
+  source: TimelineOverview['callTreeSource'];
+}
+
+export interface TimelineHistogram {
+  op: string;
+  count: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  binsLo: Float64Array;
+  binsHi: Float64Array;
+  binsCount: Float64Array;
+}
+
+export interface TimelineRange {
+  t0: number;
+  t1: number;
+  lanes: number[];
+}
+
+export type TimelineQuery =
+  | { kind: 'overview' }
+  | { kind: 'tile'; t0: number; t1: number; columns: number; lanes: number[]; filter: string }
+  | { kind: 'aggregate'; t0: number; t1: number; lanes: number[]; by: TimelineGroupBy; filter: string }
+  | { kind: 'event'; row: number }
+  /** The call tree of the events in the range and lanes (the whole run when absent) that pass the filter. */
+  | { kind: 'callTree'; range?: TimelineRange; filter: string }
+  | { kind: 'histogram'; op: string; measure: 'dur' | 'bytes'; range?: TimelineRange; filter: string };
+
+export interface TimelineAnswers {
+  overview: TimelineOverview;
+  tile: TimelineTile;
+  aggregate: TimelineAggregate;
+  event: TimelineEventDetail;
+  callTree: TimelineCallTree;
+  histogram: TimelineHistogram;
+}
+
+export type TimelineAnswerFor<Q extends TimelineQuery> = TimelineAnswers[Q['kind']];
+
+export type TimelineFromWebview =
+  | { type: 'ready' }
+  | { type: 'request'; id: number; query: TimelineQuery }
+  /** Open the event's accessed file in the event list with the event selected. */
+  | { type: 'openEvents'; file: string; select: EventRef }
+  | { type: 'showRawLine'; ref: EventRef };
+
+export type TimelineToWebview =
+  | { type: 'init'; runId: string; label: string }
+  | { type: 'progress'; message: string }
+  | { type: 'loaded' }
+  | { type: 'loadFailed'; message: string }
+  | { type: 'reply'; id: number; result: Result<TimelineAnswerFor<TimelineQuery>> };

@@ -1,6 +1,7 @@
 // `dftrace`: the engine on the command line, for login nodes, scripts and CI.
 // first: the workers it starts boot while the rest of the CLI loads
 import { prestarted } from './prestart';
+import { histogramCommand } from './histogram';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -40,6 +41,7 @@ Usage:
   dftrace summarize <file|folder>... [--json [--pretty]] [--all]
   dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json [--pretty]]
   dftrace compare <baseline folder> <other folder>... [--json [--pretty]|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
+  dftrace histogram <file|folder>... --op <name> [--json [--pretty]]   duration and size distributions, p50/p90/p95/p99
 
 A folder means every *.pfw and *.pfw.gz below it; all paths given form one run (compare: each path is a run).
 
@@ -101,8 +103,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (!['summarize', 'events', 'compare'].includes(args.command))
-    throw new UsageError(`unknown command "${args.command}" (summarize, events or compare)`);
+  if (!['summarize', 'events', 'compare', 'histogram'].includes(args.command))
+    throw new UsageError(`unknown command "${args.command}" (summarize, events, compare or histogram)`);
   if (args.flags.has('pretty') && !args.flags.has('json')) throw new UsageError('--pretty goes with --json');
   // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
   const pool = new WorkerPool({ size: intFlag(args, 'workers', 0), prestarted });
@@ -113,6 +115,8 @@ async function main(argv: string[]): Promise<number> {
         return await summarize(args, pool);
       case 'events':
         return await events(args, pool);
+      case 'histogram':
+        return await histogramCommand(args, pool);
       default:
         return await compare(args, pool);
     }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { TraceFileSummary } from '../model/types';
 import { scanTraceFile, type RangeScan } from '../summary/scan-file';
 import { queryTraceEvents, type EventColumns, type EventQuery } from '../store/event-columns';
+import { readTimelineColumns, type TimelineColumns, type TimelineReadOptions } from '../timeline/columns';
 import { AbortedError } from '../read/trace-bytes';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { BlockScan, BlocksRead, FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
@@ -27,7 +28,7 @@ export interface TaskHooks {
 /** A block a `readBlocks` task produced (see ToWorker). */
 export type TextBlock = Extract<FromWorker, { type: 'textBlock' }>;
 
-type Reply = TraceFileSummary | EventColumns | BlockScan | RangeScan | BlocksRead;
+type Reply = TraceFileSummary | EventColumns | BlockScan | RangeScan | BlocksRead | TimelineColumns;
 
 type Pending = {
   msg: ToWorker;
@@ -274,6 +275,19 @@ export class WorkerPool {
     return this.submit({ type: 'events', id: this.nextId++, path, query }, hooks) as Promise<EventColumns>;
   }
 
+  timeline(
+    path: string,
+    trace: number,
+    options: Omit<TimelineReadOptions, 'signal'>,
+    hooks: TaskHooks = {},
+  ): Promise<TimelineColumns> {
+    if (this.size === 0) return readTimelineColumns(path, trace, { ...options, signal: hooks.signal });
+    return this.submit(
+      { type: 'timeline', id: this.nextId++, path, trace, options },
+      hooks,
+    ) as Promise<TimelineColumns>;
+  }
+
   /** Terminates every worker; queued and running tasks fail as cancelled. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -348,6 +362,7 @@ export class WorkerPool {
         return;
       case 'scanned':
       case 'events':
+      case 'timeline':
       case 'blockScanned':
       case 'rangeScanned':
       case 'blocksRead':

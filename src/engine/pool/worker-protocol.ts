@@ -1,6 +1,7 @@
 import type { TraceFileSummary } from '../model/types';
 import type { RangeScan, ScanOptions } from '../summary/scan-file';
 import type { EventColumns, EventQuery } from '../store/event-columns';
+import type { TimelineColumns, TimelineReadOptions } from '../timeline/columns';
 import type { MessagePort } from 'node:worker_threads';
 import type { ReadStatus } from '../read/trace-bytes';
 
@@ -69,7 +70,15 @@ export type ToWorker =
   | { type: 'finishSession'; id: number; session: number }
   /** The session was cancelled: forget its state. */
   | { type: 'dropSession'; session: number }
-  | { type: 'events'; id: number; path: string; query: EventQuery };
+  | { type: 'events'; id: number; path: string; query: EventQuery }
+  /** Every complete event of one trace file as timeline columns (the timeline view, `dftrace histogram`). */
+  | {
+      type: 'timeline';
+      id: number;
+      path: string;
+      trace: number;
+      options: Omit<TimelineReadOptions, 'signal'>;
+    };
 
 export type FromWorker =
   | { type: 'progress'; id: number; bytesDone: number; events: number }
@@ -91,4 +100,5 @@ export type FromWorker =
   | { type: 'rangeScanned'; id: number; result: Result<RangeScan> }
   /** `ok` is null when this worker scanned no block of the session. */
   | { type: 'sessionFinished'; id: number; result: Result<TraceFileSummary | null> }
-  | { type: 'events'; id: number; result: Result<EventColumns> };
+  | { type: 'events'; id: number; result: Result<EventColumns> }
+  | { type: 'timeline'; id: number; result: Result<TimelineColumns> };

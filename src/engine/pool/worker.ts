@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 /** Smaller files are read whole at once (scanTraceFile's sync path holds up to 16 MiB of gzip in memory). */
 const WHOLE_IN_BLOCKS_MIN_BYTES = 16 * 1024 * 1024;
 import { queryTraceEvents } from '../store/event-columns';
+import { readTimelineColumns, timelineBuffers } from '../timeline/columns';
 import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
 import type { TraceFileSummary } from '../model/types';
 
@@ -198,6 +199,15 @@ port.on('message', async (msg: ToWorker) => {
         ]);
       } catch (e) {
         post({ type: 'events', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
+    case 'timeline': {
+      try {
+        const cols = await readTimelineColumns(msg.path, msg.trace, msg.options);
+        post({ type: 'timeline', id: msg.id, result: { ok: cols } }, timelineBuffers(cols));
+      } catch (e) {
+        post({ type: 'timeline', id: msg.id, result: { err: message(e) } });
       }
       break;
     }
