@@ -23,6 +23,7 @@ import {
   type ComparisonTable,
 } from '../engine/compare/metrics';
 import { DEFAULT_TIERS, type StorageTier } from '../engine/compare/tiers';
+import { insightsCommand } from './insights';
 import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
 import { fmtBytes, fmtInt, fmtUs, table } from './format';
 
@@ -40,6 +41,7 @@ Usage:
   dftrace summarize <file|folder>... [--json] [--all]
   dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json]
   dftrace compare <baseline folder> <other folder>... [--json|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
+  dftrace insights <file|folder>... [--baseline <folder>] [--json] [--tiers SPEC]
 
 A folder means every *.pfw and *.pfw.gz below it; all paths given form one run (compare: each path is a run).
 
@@ -55,6 +57,7 @@ Options:
   --tiers SPEC      compare: storage tiers as PATTERN=LABEL,... (prefix or glob with *; first match wins)
                     default ${DEFAULT_TIERS.map((t) => `${t.pattern}=${t.label}`).join(',')}
   --flush-tier L    compare: the label of the tier a flush writes to (default PFS)
+  --baseline DIR    insights: the baseline run, for the rules that compare (exit 0 even with findings)
   --workers N       worker threads (default: number of cores)
   --cache-dir DIR   keep per-file results in DIR and reuse them while the traces are unchanged
   --no-progress     no progress bar on stderr
@@ -64,7 +67,7 @@ Options:
 Exit codes: 0 done (bad lines are reported, not fatal); 1 nothing readable; 2 usage error.`;
 
 const SPEC = {
-  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir', 'tiers', 'flush-tier'],
+  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir', 'tiers', 'flush-tier', 'baseline'],
   switches: ['json', 'all', 'no-progress', 'help', 'markdown', 'csv'],
 };
 
@@ -85,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (!['summarize', 'events', 'compare'].includes(args.command))
+  if (!['summarize', 'events', 'compare', 'insights'].includes(args.command))
     throw new UsageError(`unknown command "${args.command}"`);
   // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
   const pool = new WorkerPool({ size: intFlag(args, 'workers', 0), prestarted });
@@ -96,6 +99,11 @@ async function main(argv: string[]): Promise<number> {
         return await summarize(args, pool);
       case 'events':
         return await events(args, pool);
+      case 'insights':
+        return await insightsCommand(args, {
+          load: (paths) => loadRun({ ...args, positional: paths }, pool),
+          tiers: parseTiers(stringFlag(args, 'tiers')),
+        });
       default:
         return await compare(args, pool);
     }
