@@ -6,6 +6,7 @@
  */
 export type { FromWorker, Result, ToWorker } from './engine/pool/worker-protocol';
 import type { Result } from './engine/pool/worker-protocol';
+import type { Finding, NotEvaluated, RuleDiffRow } from './engine/insights';
 
 export type ViewKind = 'dashboard' | 'events' | 'compare';
 
@@ -134,7 +135,10 @@ export type Query =
   | { kind: 'eventsPage'; start: number; count: number; sort: SortSpec; op?: string }
   | { kind: 'locate'; ref: EventRef; sort: SortSpec; op?: string }
   | { kind: 'compare' }
-  | { kind: 'patternOps'; pattern: string };
+  | { kind: 'patternOps'; pattern: string }
+  /** The run's insight findings (a dashboard), or per rule what changed against the baseline (a comparison). */
+  | { kind: 'insights' }
+  | { kind: 'insightsDiff' };
 
 export interface Answers {
   summary: DashboardSummary;
@@ -144,6 +148,24 @@ export interface Answers {
   locate: { index: number };
   compare: CompareData;
   patternOps: PatternOpsAnswer;
+  insights: InsightsAnswer;
+  insightsDiff: InsightsDiffAnswer;
+}
+
+export interface InsightsAnswer {
+  /** Worst first. */
+  findings: Finding[];
+  notEvaluated: NotEvaluated[];
+  /** Rules judged that did not fire. */
+  passed: { id: string; title: string }[];
+  scrRun: boolean;
+}
+
+export interface InsightsDiffAnswer {
+  /** Run labels, baseline first. */
+  labels: string[];
+  /** One list per run after the baseline: per rule, fired in both / cleared / new / quiet / not evaluated. */
+  diffs: RuleDiffRow[][];
 }
 
 export type AnswerFor<Q extends Query> = Answers[Q['kind']];

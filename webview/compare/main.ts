@@ -8,6 +8,7 @@ import { clear, h, icon } from '../common/dom';
 import { HostConnection } from '../common/host';
 import { Plotly, plotConfig, themedLayout, type PlotlyHTMLElement } from '../common/plot';
 import { followRunLoad } from '../common/run-load';
+import { renderInsightsDiff } from './insights-diff';
 import { decodeWrites, timelineTraces, type WriteColumns } from '../dashboard/write-timeline';
 
 interface CompareState {
@@ -55,6 +56,11 @@ function fmt(v: number | null, unit: MetricRow['unit'], signed = false): string 
 async function render(): Promise<void> {
   const data = await host.request({ kind: 'compare' });
   clear(app);
+  const insightsBox = h('section', { 'data-testid': 'rule-diffs', 'aria-live': 'polite' });
+  host.request({ kind: 'insightsDiff' }).then(
+    (a) => renderInsightsDiff(insightsBox, a),
+    (e: Error) => insightsBox.append(h('p', { class: 'banner error', role: 'alert' }, e.message)),
+  );
   app.append(
     h('h1', {}, title()),
     h(
@@ -87,6 +93,8 @@ async function render(): Promise<void> {
     ),
     h('h2', {}, icon('dashboard'), 'Metrics'),
     metricsTable(data),
+    h('h2', {}, icon('lightbulb'), 'Insight rules: what changed'),
+    insightsBox,
     h('h2', {}, icon('graph-scatter'), 'Write timelines'),
   );
   const timelines = h('div', { class: 'timelines' });

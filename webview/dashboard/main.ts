@@ -16,6 +16,7 @@ import { FileTable, type FileRow } from './file-table';
 import { renderTopFilesChart } from './top-files-chart';
 import { WriteTimeline } from './write-timeline';
 import { renderSlowestWrites } from './slowest-writes';
+import { renderInsights } from './insights';
 
 export interface DashState {
   runId?: string;
@@ -24,6 +25,8 @@ export interface DashState {
   tier?: string;
   groupBy?: 'tier' | 'file';
   xRange?: [number, number];
+  /** Insight findings shown expanded. */
+  insightsOpen?: string[];
 }
 
 const host = new HostConnection<DashState>();
@@ -66,6 +69,23 @@ async function render(): Promise<void> {
       openWholeRun: () => host.send({ type: 'openWholeRun' }),
       copy: (text) => host.send({ type: 'copyText', text }),
     }),
+  );
+
+  const insightsBox = h('section', { class: 'card', 'aria-label': 'Insights', 'data-testid': 'insights' });
+  app.append(h('h2', {}, icon('lightbulb'), 'Insights'), insightsBox);
+  host.request({ kind: 'insights' }).then(
+    (a) =>
+      renderInsights(insightsBox, a, {
+        expanded: host.state?.insightsOpen ?? [],
+        onExpanded: (ids) => host.saveState({ insightsOpen: ids }),
+        open: (x) => {
+          const ref = { trace: x.traceIndex, line: x.line, offset: x.offset };
+          if (x.file) openEvents(x.file, undefined, ref);
+          else host.send({ type: 'showRawLine', runId, ref });
+        },
+      }),
+    (e: Error) =>
+      insightsBox.append(h('p', { class: 'banner error', role: 'alert' }, icon('error'), e.message)),
   );
 
   const rows = fileRows(summary);
