@@ -84,9 +84,13 @@ function smallIo(id: 'small-writes' | 'small-reads'): Rule {
       if (!fire) return passed(evidence);
       const io = run.run.io;
       let worst = -1;
+      let files = 0;
       const field = writes ? IoField.WritesUnder1M : IoField.ReadsUnder1M;
-      for (let i = 0; i < io.files.length; i++)
+      for (let i = 0; i < io.files.length; i++) {
+        if (ioField(io, i, field) > 0) files++;
         if (worst < 0 || ioField(io, i, field) > ioField(io, worst, field)) worst = i;
+      }
+      evidence.push(ev('files', `files with small ${noun}`, files, 'count'));
       if (worst >= 0)
         evidence.push(
           ev(
