@@ -13,7 +13,7 @@ test('the dashboard opens on its insights; a finding expands to its evidence and
   await contextMenu(page, page.getByRole('treeitem', { name: /^scr-flush/ }), 'Open Dashboard');
   const dash = webview(page);
   const insights = dash.getByTestId('insights');
-  await expect(insights.getByTestId('insight').first()).toBeVisible({ timeout: 90_000 });
+  await expect(insights.getByTestId('insight').first()).toBeVisible({ timeout: 240_000 });
   // worst first: a warning before the informational checkpoint share
   const rules = await insights.getByTestId('insight').evaluateAll((els) => els.map((e) => e.dataset.rule));
   expect(rules).toContain('checkpoint-share');
@@ -42,7 +42,7 @@ test('a comparison says per rule what SCR fixed and what it broke', async ({ pag
   const diff = cmp.getByTestId('rule-diffs');
   // the SCR cache (node-local SSD) writes slower than the baseline's Lustre: a new finding in the SCR run
   const row = diff.locator('[data-testid=rule-diff][data-rule=scr-cache-slower-than-pfs]');
-  await expect(row).toHaveAttribute('data-change', 'new', { timeout: 90_000 });
+  await expect(row).toHaveAttribute('data-change', 'new', { timeout: 240_000 });
   await expect(row).toContainText('baseline PFS write bandwidth');
   await expect(diff.locator('[data-rule=checkpoint-share]')).toHaveAttribute('data-change', 'fired');
   await row.scrollIntoViewIfNeeded();
