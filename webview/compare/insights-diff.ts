@@ -33,6 +33,14 @@ export function renderInsightsDiff(box: HTMLElement, a: InsightsDiffAnswer): voi
         'table',
         { class: 'grid rule-diff', 'aria-label': `Insight rules, ${a.labels[0]} versus ${label}` },
         h(
+          'colgroup',
+          {},
+          h('col', { class: 'rule' }),
+          h('col', { class: 'change' }),
+          h('col', {}),
+          h('col', {}),
+        ),
+        h(
           'thead',
           {},
           h(
