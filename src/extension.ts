@@ -7,6 +7,7 @@ import { readSettings } from './runs/settings';
 import { ComparePanels } from './views/compare-panel';
 import { Dashboards } from './views/dashboard';
 import { EventPanels } from './views/events-panel';
+import { registerInsightDiagnostics } from './views/insight-diagnostics';
 import { RunsTree, type RunsNode } from './views/runs-tree';
 import { registerWelcomeCommands } from './views/welcome-commands';
 
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): DftraceApi {
     }),
   );
 
+  context.subscriptions.push(registerInsightDiagnostics());
   const dashboards = new Dashboards(deps);
   context.subscriptions.push(Dashboards.register(deps, dashboards));
   const { panels: events, disposable: eventsDisposable } = EventPanels.register(deps);

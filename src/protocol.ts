@@ -7,6 +7,7 @@
 export type { FromWorker, Result, ToWorker } from './engine/pool/worker-protocol';
 import type { Result } from './engine/pool/worker-protocol';
 import type { SystemFilter } from './views/system-files';
+import type { Finding, NotEvaluated, RuleDiffRow } from './engine/insights';
 
 export type ViewKind = 'dashboard' | 'events' | 'compare' | 'timeline';
 
@@ -142,7 +143,10 @@ export type Query =
   | { kind: 'locate'; ref: EventRef; sort: SortSpec; op?: string }
   /** `showSystem`: include the runtime's files in the per-pattern figures although the setting hides them. */
   | { kind: 'compare'; showSystem?: boolean }
-  | { kind: 'patternOps'; pattern: string };
+  | { kind: 'patternOps'; pattern: string }
+  /** The run's insight findings (a dashboard), or per rule what changed against the baseline (a comparison). */
+  | { kind: 'insights' }
+  | { kind: 'insightsDiff' };
 
 export interface Answers {
   summary: DashboardSummary;
@@ -152,6 +156,24 @@ export interface Answers {
   locate: { index: number };
   compare: CompareData;
   patternOps: PatternOpsAnswer;
+  insights: InsightsAnswer;
+  insightsDiff: InsightsDiffAnswer;
+}
+
+export interface InsightsAnswer {
+  /** Worst first. */
+  findings: Finding[];
+  notEvaluated: NotEvaluated[];
+  /** Rules judged that did not fire. */
+  passed: { id: string; title: string }[];
+  scrRun: boolean;
+}
+
+export interface InsightsDiffAnswer {
+  /** Run labels, baseline first. */
+  labels: string[];
+  /** One list per run after the baseline: per rule, fired in both / cleared / new / quiet / not evaluated. */
+  diffs: RuleDiffRow[][];
 }
 
 export type AnswerFor<Q extends Query> = Answers[Q['kind']];

@@ -23,6 +23,7 @@ import {
   type ComparisonTable,
 } from '../engine/compare/metrics';
 import { DEFAULT_TIERS, type StorageTier } from '../engine/compare/tiers';
+import { insightsCommand } from './insights';
 import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
 import { eventsHeader, fmtBytes, fmtInt, fmtUs, table } from './format';
 import { commonFolder, disjointSpanGroups } from './span-groups';
@@ -42,6 +43,7 @@ Usage:
   dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json [--pretty]]
   dftrace compare <baseline folder> <other folder>... [--json [--pretty]|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
   dftrace histogram <file|folder>... --op <name> [--json [--pretty]]   duration and size distributions, p50/p90/p95/p99
+  dftrace insights <file|folder>... [--baseline <folder>] [--json [--pretty]] [--tiers SPEC]
 
 A folder means every *.pfw and *.pfw.gz below it; all paths given form one run (compare: each path is a run).
 
@@ -60,6 +62,7 @@ Options:
                     default (the same as the extension's dftrace.storageTiers setting):
 ${tierLines(DEFAULT_TIERS, '                      ')}
   --flush-tier L    compare: the label of the tier a flush writes to (default PFS)
+  --baseline DIR    insights: the baseline run, for the rules that compare (exit 0 even with findings)
   --workers N       worker threads (default: number of cores)
   --cache-dir DIR   keep per-file results in DIR and reuse them while the traces are unchanged
   --no-progress     no progress bar on stderr
@@ -81,7 +84,7 @@ function tierLines(tiers: readonly StorageTier[], indent: string): string {
 }
 
 const SPEC = {
-  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir', 'tiers', 'flush-tier'],
+  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir', 'tiers', 'flush-tier', 'baseline'],
   switches: ['json', 'pretty', 'all', 'no-progress', 'help', 'markdown', 'csv'],
 };
 
@@ -103,8 +106,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (!['summarize', 'events', 'compare', 'histogram'].includes(args.command))
-    throw new UsageError(`unknown command "${args.command}" (summarize, events, compare or histogram)`);
+  if (!['summarize', 'events', 'compare', 'histogram', 'insights'].includes(args.command))
+    throw new UsageError(
+      `unknown command "${args.command}" (summarize, events, compare, histogram or insights)`,
+    );
   if (args.flags.has('pretty') && !args.flags.has('json')) throw new UsageError('--pretty goes with --json');
   // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
   const pool = new WorkerPool({ size: intFlag(args, 'workers', 0), prestarted });
@@ -117,6 +122,11 @@ async function main(argv: string[]): Promise<number> {
         return await events(args, pool);
       case 'histogram':
         return await histogramCommand(args, pool);
+      case 'insights':
+        return await insightsCommand(args, {
+          load: (paths) => loadRun({ ...args, positional: paths }, pool),
+          tiers: parseTiers(stringFlag(args, 'tiers')),
+        });
       default:
         return await compare(args, pool);
     }

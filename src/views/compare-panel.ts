@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { diffInsights, runInsights } from '../engine/insights';
+import { insightOptions } from '../runs/insight-settings';
 import type { RunSummary } from '../engine';
 import { compareRuns, patternOps, patternTable, toCsv, toMarkdown } from '../engine/compare/metrics';
 import type {
@@ -175,9 +177,19 @@ class CompareView implements vscode.Disposable {
         const runs = await this.summaries();
         return { pattern: q.pattern, runs: runs.map((r) => patternOps(r, q.pattern)) };
       }
+      case 'insightsDiff': {
+        const runs = await this.summaries();
+        const opts = insightOptions();
+        const base = runInsights(runs[0], opts);
+        return {
+          labels: this.leases.map((l) => l.run.label),
+          diffs: runs.slice(1).map((r) => diffInsights(base, runInsights(r, opts, runs[0]))),
+        };
+      }
       case 'summary':
       case 'eventsPage':
       case 'locate':
+      case 'insights':
         throw new Error(`the comparison does not answer ${q.kind}`);
       default: {
         const never: never = q;

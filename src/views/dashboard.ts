@@ -3,6 +3,9 @@ import type { AnswerFor, Query } from '../protocol';
 import { dashboardSummary, writesAnswer } from '../runs/answers';
 import type { RunId } from '../runs/run-registry';
 import { readSettings } from '../runs/settings';
+import { runInsights } from '../engine/insights';
+import { insightOptions } from '../runs/insight-settings';
+import { publishInsightDiagnostics } from './insight-diagnostics';
 import { RunView, type ViewDeps } from './run-view';
 import { runViewCommand, type ViewCommand } from './view-commands';
 import { webviewHtml, webviewOptions } from './webview-html';
@@ -12,6 +15,12 @@ export const DASHBOARD_PANEL = 'dftrace.dashboardPanel';
 
 /** A run's dashboard: header, per-file operation table and chart, write timeline, slowest writes. */
 class DashboardView extends RunView {
+  /** The run's findings go to the Problems panel as soon as it is parsed, whether or not the webview asks. */
+  readonly diagnosed = this.lease.summary.then(
+    (run) => publishInsightDiagnostics(this.lease.run.id, runInsights(run, insightOptions())),
+    () => undefined,
+  );
+
   protected async answer(q: Query): Promise<AnswerFor<Query>> {
     const summary = await this.lease.summary;
     const s = readSettings();
@@ -23,10 +32,21 @@ class DashboardView extends RunView {
         };
       case 'writes':
         return writesAnswer(summary, q.maxPoints, s);
+      case 'insights': {
+        const report = runInsights(summary, insightOptions());
+        publishInsightDiagnostics(this.lease.run.id, report);
+        return {
+          findings: report.findings,
+          notEvaluated: report.notEvaluated,
+          passed: report.passed.map((p) => ({ id: p.id, title: p.title })),
+          scrRun: report.scrRun,
+        };
+      }
       case 'eventsPage':
       case 'locate':
       case 'compare':
       case 'patternOps':
+      case 'insightsDiff':
         throw new Error(`the dashboard does not answer ${q.kind}`);
       default: {
         const never: never = q;

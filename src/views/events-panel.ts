@@ -73,6 +73,8 @@ class EventsView extends RunView {
       case 'writes':
       case 'compare':
       case 'patternOps':
+      case 'insights':
+      case 'insightsDiff':
         throw new Error(`the event list does not answer ${q.kind}`);
       default: {
         const never: never = q;

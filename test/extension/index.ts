@@ -9,6 +9,8 @@ export async function run(): Promise<void> {
     ui: 'bdd',
     timeout: 120_000,
     color: false,
+    // HOST_TESTS_GREP=insights runs only the matching tests (iterating on one area on a busy machine)
+    ...(process.env.HOST_TESTS_GREP ? { grep: process.env.HOST_TESTS_GREP } : {}),
     reporter: process.env.HOST_TESTS_JUNIT ? 'xunit' : 'spec',
     reporterOptions: process.env.HOST_TESTS_JUNIT
       ? { output: path.join(reportDir, 'host-tests.xml') }
@@ -18,6 +20,7 @@ export async function run(): Promise<void> {
   // the suites register themselves with the globals set up just above
   await import('./extension.test.js');
   await import('./demo.test.js');
+  await import('./insights.test.js');
   await new Promise<void>((resolve, reject) =>
     mocha.run((failures) =>
       failures ? reject(new Error(`${failures} extension host tests failed`)) : resolve(),

@@ -18,6 +18,7 @@ import {
   timelineSpec,
   type WriteColumns,
 } from '../dashboard/write-timeline';
+import { renderInsightsDiff } from './insights-diff';
 
 interface CompareState {
   runIds?: string[];
@@ -66,6 +67,11 @@ function fmt(v: number | null, unit: MetricRow['unit'], signed = false): string 
 async function render(): Promise<void> {
   const data = await host.request({ kind: 'compare', showSystem: host.state?.showSystem });
   clear(app);
+  const insightsBox = h('section', { 'data-testid': 'rule-diffs', 'aria-live': 'polite' });
+  host.request({ kind: 'insightsDiff' }).then(
+    (a) => renderInsightsDiff(insightsBox, a),
+    (e: Error) => insightsBox.append(h('p', { class: 'banner error', role: 'alert' }, e.message)),
+  );
   app.append(
     h('h1', {}, title()),
     h(
@@ -98,6 +104,8 @@ async function render(): Promise<void> {
     ),
     h('h2', {}, icon('dashboard'), 'Metrics'),
     metricsTable(data),
+    h('h2', {}, icon('lightbulb'), 'Insight rules: what changed'),
+    insightsBox,
     h('h2', {}, icon('graph-scatter'), 'Write timelines'),
   );
   const timelines = h('div', { class: 'timelines' });

@@ -16,6 +16,7 @@ import { WriteTimeline } from './write-timeline';
 import { renderSlowestWrites } from './slowest-writes';
 import { systemMatcher } from '../../src/views/system-files';
 import { systemNote } from '../common/system-note';
+import { renderInsights } from './insights';
 
 export interface DashState {
   runId?: string;
@@ -26,6 +27,8 @@ export interface DashState {
   xRange?: [number, number];
   /** The user asked to see the runtime's files although the setting hides them. */
   showSystem?: boolean;
+  /** Insight findings shown expanded. */
+  insightsOpen?: string[];
 }
 
 const host = new HostConnection<DashState>();
@@ -75,6 +78,23 @@ async function render(): Promise<void> {
       openWholeRun: () => host.send({ type: 'openWholeRun' }),
       copy: (text) => host.send({ type: 'copyText', text }),
     }),
+  );
+
+  const insightsBox = h('section', { class: 'card', 'aria-label': 'Insights', 'data-testid': 'insights' });
+  app.append(h('h2', {}, icon('lightbulb'), 'Insights'), insightsBox);
+  host.request({ kind: 'insights' }).then(
+    (a) =>
+      renderInsights(insightsBox, a, {
+        expanded: host.state?.insightsOpen ?? [],
+        onExpanded: (ids) => host.saveState({ insightsOpen: ids }),
+        open: (x) => {
+          const ref = { trace: x.traceIndex, line: x.line, offset: x.offset };
+          if (x.file) openEvents(x.file, undefined, ref);
+          else host.send({ type: 'showRawLine', runId, ref });
+        },
+      }),
+    (e: Error) =>
+      insightsBox.append(h('p', { class: 'banner error', role: 'alert' }, icon('error'), e.message)),
   );
 
   // the header's numbers are on screen now; the tables and charts follow in parts

@@ -78,12 +78,12 @@ function spanMatcher(p: SpanPattern): (s: { name: string; cat: string }) => bool
   return (s) => cats.has(s.cat) || re.test(s.name);
 }
 
-interface Interval {
+export interface Interval {
   ts: number;
   end: number;
 }
 
-interface ThreadSpans {
+export interface ThreadSpans {
   /** Outermost spans, by start: what the checkpoint time sums. */
   outer: Interval[];
   /** Their union as disjoint intervals, by start: what "inside a checkpoint" tests against. */
@@ -94,7 +94,7 @@ interface ThreadSpans {
  * The checkpoint spans of each thread (key `trace/pid/tid`). Only outermost spans count: a checkpoint-category
  * event nested in `PyTorchCheckpointing.checkpoint` is the same time and must not count twice.
  */
-function checkpointSpans(run: RunSummary, pattern: SpanPattern): Map<string, ThreadSpans> {
+export function checkpointSpans(run: RunSummary, pattern: SpanPattern): Map<string, ThreadSpans> {
   const matches = spanMatcher(pattern);
   const byThread = new Map<string, Interval[]>();
   for (const s of run.spans) {
@@ -122,7 +122,7 @@ function checkpointSpans(run: RunSummary, pattern: SpanPattern): Map<string, Thr
 }
 
 /** Is `ts` inside one of the disjoint, sorted intervals? */
-function inside(list: Interval[] | undefined, ts: number): boolean {
+export function inside(list: Interval[] | undefined, ts: number): boolean {
   if (!list) return false;
   let lo = 0;
   let hi = list.length - 1;

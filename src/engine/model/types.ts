@@ -1,6 +1,7 @@
 import type { ReadStatus } from '../read/trace-bytes';
 import type { PackedSlowest } from '../summary/packed-slowest';
 import type { WriteTable } from '../summary/write-table';
+import type { IoStats } from '../summary/io-stats';
 
 /**
  * Which writer produced a file, judged from what its lines look like (FORMAT.md):
@@ -83,6 +84,8 @@ export interface ProcessInfo {
   host: string;
   threads: number[];
   events: number;
+  /** Summed duration of the process's data calls (POSIX/STDIO reads and writes). */
+  dataOpUs: number;
 }
 
 /** What a file's lines looked like; the era is judged from it (and parts of a file merge by OR). */
@@ -125,6 +128,9 @@ export interface TraceFileSummary {
   spans: AppSpan[];
   /** The file's write calls (sampled past a cap); absent in a run's files once the run merged them. */
   writes?: WriteTable;
+  /** Per accessed file size classes, access order and write extent, and the write durations (for insights);
+   * absent in a run's files once the run merged them. */
+  io?: IoStats;
   /** Only in the parts of a big file that workers scan together: the ops' slowest calls, packed (their
    * `slowest` lists are then empty); mergeFileParts unpacks them. */
   packedSlowest?: PackedSlowest;

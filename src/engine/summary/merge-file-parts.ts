@@ -10,6 +10,7 @@ import type { ReadStatus } from '../read/trace-bytes';
 import { mergeBins, NO_BINS, seriesKey, splitSeriesKey } from './bins';
 import { RowIndex } from './row-index';
 import { RowSlowest } from './run-slowest';
+import { IoStatsMerger, type IoStats } from './io-stats';
 import { eraOf, noEraEvidence } from './scan-file';
 import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE, type WriteTable } from './write-table';
 
@@ -64,10 +65,15 @@ export class FilePartsMerger {
   private readonly ops = new RowIndex<OpRow>();
   private readonly slots = new Map<OpRow, number>();
   private readonly slow: RowSlowest;
-  private readonly procs = new Map<number, { host: string; threads: Set<number>; events: number }>();
+  private readonly procs = new Map<
+    number,
+    { host: string; threads: Set<number>; events: number; dataOpUs: number }
+  >();
   /** Bins by raw `${kind}\0${file}`. */
   private readonly series = new Map<string, Float64Array>();
   private readonly writes: WriteTable[] = [];
+  /** Merged in finish(), when every hash is known: streams are joined in block order there. */
+  private readonly io: IoStats[] = [];
 
   constructor(private readonly limits: Limits) {
     this.slow = new RowSlowest(limits.slowestPerOp);
@@ -105,8 +111,9 @@ export class FilePartsMerger {
     });
     for (const p of s.processes) {
       let acc = this.procs.get(p.pid);
-      if (!acc) this.procs.set(p.pid, (acc = { host: '', threads: new Set(), events: 0 }));
+      if (!acc) this.procs.set(p.pid, (acc = { host: '', threads: new Set(), events: 0, dataOpUs: 0 }));
       acc.events += p.events;
+      acc.dataOpUs += p.dataOpUs;
       for (const t of p.threads) acc.threads.add(t);
       if (!acc.host) acc.host = p.host;
     }
@@ -115,6 +122,7 @@ export class FilePartsMerger {
       this.series.set(key, mergeBins(this.series.get(key) ?? NO_BINS, t.bins));
     }
     if (s.writes) this.writes.push(s.writes);
+    if (s.io) this.io.push(s.io);
   }
 
   /** A file's name, resolved when it is a hash some part declared. */
@@ -195,6 +203,7 @@ export class FilePartsMerger {
         host: hostName(p.host),
         threads: [...p.threads].sort((a, b) => a - b),
         events: p.events,
+        dataOpUs: p.dataOpUs,
       })),
       timeline: [...series].map(([key, bins]) => {
         const [kind, file] = splitSeriesKey(key);
@@ -213,6 +222,9 @@ export class FilePartsMerger {
       hostHashes: [...this.hostHashes],
       stringHashes: [...this.stringHashes],
     };
+    const io = new IoStatsMerger();
+    for (const part of this.io) io.add(part, fileName);
+    out.io = io.finish();
     const tables = this.writes.map((w) => ({ table: { ...w, files: w.files.map(fileName) } }));
     if (tables.length) {
       const joined = concatWriteTables(tables, WRITES_PER_FILE, lineBase, blockOffsets);

@@ -10,6 +10,7 @@ import {
   type IoCall,
   type TraceFileSummary,
 } from '../model/types';
+import { IoStatsMerger, type IoStats } from './io-stats';
 import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_RUN, type WriteTable } from './write-table';
 
 /** A call located in the run: which trace file (index into `RunSummary.files`) and where in it. */
@@ -67,7 +68,14 @@ export interface RunSummary {
   };
   categories: Record<string, number>;
   ops: RunOpRow[];
-  processes: { pid: number; host: string; threads: number; events: number; trace: number }[];
+  processes: {
+    pid: number;
+    host: string;
+    threads: number;
+    events: number;
+    trace: number;
+    dataOpUs: number;
+  }[];
   hosts: string[];
   eras: Partial<Record<FormatEra, number>>;
   binUs: number;
@@ -85,6 +93,8 @@ export interface RunSummary {
   unresolvedFileHashes: number;
   /** Write calls of the whole run (`trace` says from which file), sampled past WRITES_PER_RUN rows. */
   writes: WriteTable;
+  /** Per accessed file size classes, access order, write extent, and every write's duration (io-stats.ts). */
+  io: IoStats;
 }
 
 /**
@@ -139,6 +149,8 @@ export class RunMerger {
   /** Write tables not yet joined; joined (and thinned to the cap) whenever they hold twice the cap. */
   private writeParts: { table: WriteTable; trace?: number }[] = [];
   private writeRows = 0;
+  /** Keyed by raw names; resolved in finish(). */
+  private readonly io = new IoStatsMerger();
 
   constructor(private readonly binUs: number) {}
 
@@ -169,7 +181,14 @@ export class RunMerger {
       else this.slow.addCalls(slot, row.slowest, trace);
     });
     for (const p of f.processes) {
-      this.processes.push({ pid: p.pid, host: p.host, threads: p.threads.length, events: p.events, trace });
+      this.processes.push({
+        pid: p.pid,
+        host: p.host,
+        threads: p.threads.length,
+        events: p.events,
+        trace,
+        dataOpUs: p.dataOpUs ?? 0,
+      });
     }
     for (const s of f.timeline) addBins(this.series, seriesKey(s.kind, s.file), s.bins);
     for (const s of f.spans) this.spans.push({ ...s, trace });
@@ -183,6 +202,7 @@ export class RunMerger {
         this.writeRows = joined.length;
       }
     }
+    this.io.add(f.io);
     // what the run keeps of the file: its own figures, without what was merged above
     // (in place: the summary is the merger's now, and a copy of every row was most of the time spent here)
     for (const o of f.ops) if (o.slowest.length > 0) o.slowest = [];
@@ -192,6 +212,7 @@ export class RunMerger {
       timeline: [],
       spans: [],
       writes: undefined,
+      io: undefined,
     };
   }
 
@@ -282,8 +303,16 @@ export class RunMerger {
       badExamples: this.badExamples,
       unresolvedFileHashes: unresolved.size,
       writes,
+      io: resolvedIo(this.io.finish(), fileName),
     };
   }
+}
+
+function resolvedIo(raw: IoStats, fileName: (name: string) => string): IoStats {
+  if (!raw.files.some((f) => fileName(f) !== f)) return raw;
+  const m = new IoStatsMerger();
+  m.add(raw, fileName);
+  return m.finish();
 }
 
 /** The run's row for (file, cat, op), created when new, with the row's figures and traces added. */

@@ -27,6 +27,7 @@ import {
 } from './packed-slowest';
 import { reorderWrites, WriteTableBuilder, type WriteTable } from './write-table';
 import { inOrder } from './bins';
+import { IoStatsBuilder } from './io-stats';
 import { BytesRule, bytesRule, callBytes, IoKind, ioKind, isIoCategory } from '../model/io-ops';
 import {
   UNRESOLVED_PREFIX,
@@ -98,6 +99,7 @@ interface ProcAcc {
   host: number;
   threads: Set<number>;
   events: number;
+  dataOpUs: number;
 }
 
 /** Reads one trace file and returns its summary. Never throws for bad content; throws only when cancelled. */
@@ -257,6 +259,7 @@ class FileAccumulator {
   private lastBinStart = Infinity;
   private readonly spans: AppSpan[] = [];
   private readonly writes = new WriteTableBuilder();
+  private readonly io = new IoStatsBuilder();
   private readonly fileHashes = new Map<string, string>();
   private readonly hostHashes = new Map<string, string>();
   private readonly stringHashes = new Map<string, string>();
@@ -360,7 +363,7 @@ class FileAccumulator {
     if (pid !== this.lastPid || proc === undefined) {
       proc = this.procs.get(pid);
       if (proc === undefined) {
-        proc = { host: -1, threads: new Set(), events: 0 };
+        proc = { host: -1, threads: new Set(), events: 0, dataOpUs: 0 };
         this.procs.set(pid, proc);
       }
       this.lastPid = pid;
@@ -453,7 +456,11 @@ class FileAccumulator {
     if (dur > op.durMaxUs) op.durMaxUs = dur;
     if (dur > op.slowFloor) this.slowCall(op, dur, bytes, lineNo, offset);
     const kind = nameId >= 0 ? this.nameKind[nameId] : IoKind.Other;
-    if (kind !== IoKind.Other && ts === ts) this.bin(fileRef, kind, bytes);
+    if (kind !== IoKind.Other) {
+      if (ts === ts) this.bin(fileRef, kind, bytes);
+      this.io.add(fileRef, kind, bytes, dur, f.offset, f.ret, this.block, lineNo);
+      this.lastProc!.dataOpUs += dur;
+    }
     if (kind === IoKind.Write) {
       const w = this.writes;
       const row = w.add();
@@ -666,10 +673,12 @@ class FileAccumulator {
         host: hostName(p.host),
         threads: [...p.threads].sort((a, b) => a - b),
         events: p.events,
+        dataOpUs: p.dataOpUs,
       })),
       timeline,
       spans: this.spans,
       writes: this.buildWrites(fileName),
+      io: this.io.build(fileName),
       ...(packed ? { packedSlowest: slowest } : {}),
       fileHashes: [...this.fileHashes],
       hostHashes: [...this.hostHashes],
