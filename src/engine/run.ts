@@ -163,9 +163,13 @@ export async function queryRunEvents(
   q: FileEventsQuery,
   opts: Omit<RunOptions, 'onProgress' | 'scan'> = {},
 ): Promise<EventColumns> {
+  // what a hash means in a file that never declares it: the run's first declaration, files in path order
   const hashes = new Set<string>();
   if (q.file.startsWith('fhash:')) hashes.add(q.file.slice(6));
-  for (const f of run.files) for (const [h, name] of f.fileHashes) if (name === q.file) hashes.add(h);
+  const runTable = new Map<string, string>();
+  for (const f of run.files)
+    for (const [h, name] of f.fileHashes) if (!runTable.has(h)) runTable.set(h, name);
+  for (const [h, name] of runTable) if (name === q.file) hashes.add(h);
   const traces = new Set<number>();
   for (const row of run.ops) if (row.file === q.file) for (const t of row.traces) traces.add(t);
   if (traces.size === 0) {
