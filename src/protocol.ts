@@ -58,6 +58,8 @@ export interface RunHeader {
   badLines: number;
   badExamples: BadLineInfo[];
   truncated: { trace: string; problems: string[] }[];
+  /** Files that declared a hash again for another path (resolved by position), with what the problem says. */
+  hashCollisions: { trace: string; problem: string }[];
   unreadable: { trace: string; error: string }[];
   /** No event carries `args`: no sizes or file names were recorded (DFTRACER_INC_METADATA unset). */
   noArgs: boolean;

@@ -10,6 +10,7 @@ import { ResultCache } from './store/cache';
 import { concatColumns, type EventColumns } from './store/event-columns';
 import { DEFAULT_BIN_US, failedSummary } from './summary/scan-file';
 import { RunMerger, type RunSummary } from './summary/run-summary';
+import { AmbiguousHashError } from './summary/hash-bindings';
 
 /** Files at least this big on disk are scanned by all workers together rather than by one. */
 export const SPLIT_MIN_BYTES = 8 * 1024 * 1024;
@@ -103,11 +104,19 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
     const scanOne = (pool: WorkerPool, path: string, size: number, hooks: TaskHooks) => {
       if (pool.size < 2 || size < (opts.splitMinBytes ?? SPLIT_MIN_BYTES))
         return pool.scan(path, scanOpts, hooks);
-      const run = splitting.then(
-        async () =>
-          (opts.parallelMembers === false ? undefined : await scanFileRanges(pool, path, scanOpts, hooks)) ??
-          scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes),
-      );
+      const run = splitting
+        .then(
+          async () =>
+            (opts.parallelMembers === false
+              ? undefined
+              : await scanFileRanges(pool, path, scanOpts, hooks)) ??
+            scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes),
+        )
+        // a colliding hash used across blocks that name it differently: only a pass in file order can tell
+        .catch((e) => {
+          if (e instanceof AmbiguousHashError) return pool.scan(path, scanOpts, hooks);
+          throw e;
+        });
       splitting = run.catch(() => undefined);
       return run;
     };

@@ -42,8 +42,11 @@ export class CollidingTrace {
     return this.lines.join('\n') + '\n';
   }
 
-  /** Writes the trace: plain text, or gzip in members of about `memberBytes` of text (cut at line ends). */
-  writeTo(path: string, memberBytes?: number): string {
+  /**
+   * Writes the trace: plain text, or gzip in members of about `memberBytes` of text, cut at line ends (as the
+   * tracer does) or, with `midLine`, inside lines.
+   */
+  writeTo(path: string, memberBytes?: number, midLine = false): string {
     const text = Buffer.from(this.text());
     if (memberBytes === undefined) fs.writeFileSync(path, text);
     else {
@@ -51,8 +54,10 @@ export class CollidingTrace {
       let start = 0;
       while (start < text.length) {
         let end = Math.min(text.length, start + memberBytes);
-        const nl = text.indexOf(10, end - 1);
-        end = nl < 0 ? text.length : nl + 1;
+        if (!midLine) {
+          const nl = text.indexOf(10, end - 1);
+          end = nl < 0 ? text.length : nl + 1;
+        }
         members.push(zlib.gzipSync(text.subarray(start, end)));
         start = end;
       }

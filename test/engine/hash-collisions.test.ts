@@ -14,6 +14,11 @@ import {
   WorkerPool,
   type RunSummary,
 } from '../../src/engine';
+import { scanFileRanges, scanFileSplit } from '../../src/engine/pool/split-scan';
+import { AmbiguousHashError } from '../../src/engine/summary/hash-bindings';
+import { mergeFileParts } from '../../src/engine/summary/merge-file-parts';
+import { BlockScanner } from '../../src/engine/summary/scan-file';
+import { newReadStatus } from '../../src/engine/read/trace-bytes';
 import { CollidingTrace, randomCollisions } from './colliding-traces';
 import { slowSummaries } from './slow-reference';
 
@@ -209,13 +214,14 @@ describe('hash collisions resolve by position', function () {
       const hashes = style === 'bare' ? ['4242', '17', '18446744073709551557'] : ['00ff', 'beef'];
       const trace = randomCollisions({
         seed: style === 'bare' ? 3 : 4,
-        lines: 12_000,
+        lines: 30_000,
         hashes,
         paths: ['/out/a.dat', '/out/b.dat', '/usr/lib/libmpi.so', '/proc/1/stat', '/dev/hfi1_3'],
         style,
       });
       const plain = trace.writeTo(path.join(dir, 'big.pfw'));
       const gz = trace.writeTo(path.join(dir, 'big.pfw.gz'), 64 * 1024);
+      const gzCut = trace.writeTo(path.join(dir, 'cut.pfw.gz'), 50_000, true);
       const whole = await summarizeTraceFiles([plain], { workers: 0 });
       assert.ok(whole.files[0].redeclaredHashes!.count >= 2);
       assertEqualsSlowPath(whole, [plain]);
@@ -223,6 +229,7 @@ describe('hash collisions resolve by position', function () {
         ['worker, whole file', summarizeTraceFiles([plain], { pool })],
         ['blocks', summarizeTraceFiles([plain], { pool, splitMinBytes: 1, blockBytes: 16 * 1024 })],
         ['members', summarizeTraceFiles([gz], { pool, splitMinBytes: 1 })],
+        ['members cut inside lines', summarizeTraceFiles([gzCut], { pool, splitMinBytes: 1 })],
         [
           'one-member blocks',
           summarizeTraceFiles([gz], { pool, splitMinBytes: 1, blockBytes: 20_000, parallelMembers: false }),
@@ -244,10 +251,54 @@ describe('hash collisions resolve by position', function () {
     });
   }
 
-  it('a whole-file scan of a part-free file reports no positions of its own', async () => {
-    const t = randomCollisions({ seed: 5, lines: 500, hashes: ['1'], paths: ['/a', '/b'] });
-    const s = await scanTraceFile(t.writeTo(path.join(dir, 'a.pfw')));
-    assert.equal(s.hashDecls, undefined);
-    assert.ok(s.ops.every((o) => !o.file.includes('@')));
+  it('parts resolve a colliding hash by position when its uses across blocks agree (no second pass)', async () => {
+    // hash 7 names /a from the start and is used in every block; late in the file it is declared again for /b and
+    // used only after that, in the same block: each part's uses resolve by place, none is ambiguous
+    const t = new CollidingTrace(3);
+    t.declare('FH', '/a', '7');
+    t.declare('FH', '/fill', '1');
+    let ts = 1;
+    for (let i = 0; i < 20_000; i++)
+      t.call(i % 10 === 0 ? 'write' : 'read', i % 10 === 0 ? '7' : '1', ts++, i % 97, 8);
+    const again = t.declare('FH', '/b', '7');
+    for (let i = 0; i < 5; i++) t.call('write', '7', ts++, 1000 + i, 16);
+    const plain = t.writeTo(path.join(dir, 'p.pfw'));
+    const gz = t.writeTo(path.join(dir, 'p.pfw.gz'), 40_000, true);
+    const whole = await scanTraceFile(plain);
+    assert.equal(whole.redeclaredHashes?.examples[0].line, again);
+    const expected = (await summarizeTraceFiles([plain], { workers: 0 })).ops;
+    for (const [how, summary] of [
+      ['blocks', await scanFileSplit(pool, plain, {}, {}, 8 * 1024)],
+      ['members', (await scanFileRanges(pool, gz, {}))!],
+    ] as const) {
+      assert.ok(summary, how);
+      assert.deepEqual(summary.redeclaredHashes, whole.redeclaredHashes, how);
+      const run = await summarizeTraceFiles([plain], { workers: 0 });
+      assert.deepEqual(run.ops, expected);
+      const rows = (f: typeof summary) =>
+        f.ops.map((o) => `${o.file} ${o.op} ${o.count} ${o.bytes} ${o.durUs}`).sort();
+      assert.deepEqual(rows(summary), rows(whole), how);
+    }
+  });
+
+  it('parts that used a colliding hash across blocks that name it differently ask for a pass in file order', async () => {
+    const t = randomCollisions({ seed: 9, lines: 4000, hashes: ['5'], paths: ['/a', '/b'], redeclare: 0.01 });
+    const plain = t.writeTo(path.join(dir, 'r.pfw'));
+    // two scanners share 8 KiB blocks turn about, as workers do
+    const text = fs.readFileSync(plain);
+    const scanners = [new BlockScanner({}), new BlockScanner({})];
+    const blockLines: number[] = [];
+    for (let at = 0; at < text.length;) {
+      const end = text.lastIndexOf(10, Math.min(text.length, at + 8192) - 1) + 1;
+      blockLines.push(scanners[blockLines.length % 2].scan(text.subarray(at, end), blockLines.length, at));
+      at = end;
+    }
+    const meta = { path: plain, sizeBytes: text.length, mtimeMs: 0, read: newReadStatus() };
+    const limits = { slowestPerOp: 10, maxSpans: 100, maxBadExamples: 5 };
+    const parts = scanners.map((s) => s.finish());
+    assert.throws(() => mergeFileParts(meta, parts, blockLines, limits), AmbiguousHashError);
+    // the run falls back to that pass, and its figures are the slow path's
+    const run = await summarizeTraceFiles([plain], { pool, splitMinBytes: 1, blockBytes: 8 * 1024 });
+    assertEqualsSlowPath(run, [plain]);
   });
 });

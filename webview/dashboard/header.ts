@@ -79,6 +79,7 @@ export function renderHeader(
       ),
     );
   }
+  for (const c of hd.hashCollisions ?? []) el.append(banner('info', `${c.trace}: ${c.problem}`));
   if (hd.badLines > 0) {
     const details = h(
       'details',

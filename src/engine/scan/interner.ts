@@ -17,6 +17,11 @@ export class Interner {
    * that alternate line after line are found with one compare, without hashing.
    */
   private readonly recent = new Int32Array(256).fill(-1);
+  /**
+   * Asked whenever a string is not known (its first time, or its first time since forgetAll) with the id it would
+   * get: returns that id, or an id the string had before to map it to again.
+   */
+  onUnknown?: (s: string, next: number) => number;
 
   constructor(initial: string[] = []) {
     for (const s of initial) this.add(s);
@@ -102,10 +107,16 @@ export class Interner {
           if (sameBytes(this.raw[id], b, s, e)) return (this.recent[slot] = this.last = id);
       }
     }
-    const id = this.strings.length;
-    const copy = Buffer.from(b.subarray(s, e));
-    this.raw.push(new RawToken(copy));
-    this.strings.push(decoded ?? decodeJsonString(copy, escaped));
+    let id = this.strings.length;
+    if (this.onUnknown) {
+      decoded ??= decodeJsonString(b.subarray(s, e), escaped);
+      id = this.onUnknown(decoded, id);
+    }
+    if (id === this.strings.length) {
+      const copy = Buffer.from(b.subarray(s, e));
+      this.raw.push(new RawToken(copy));
+      this.strings.push(decoded ?? decodeJsonString(copy, escaped));
+    }
     if (hit === undefined) this.byHash.set(h, id);
     else if (typeof hit === 'number') this.byHash.set(h, [hit, id]);
     else hit.push(id);

@@ -12,8 +12,10 @@ export const REDECLARED_EXAMPLES = 5;
  * names one thing.
  *
  * While a big file is scanned in parts (blocks that workers share), what was in force when a block starts is only
- * known once every part is in: from each block start, ids seen before a declaration in that block are pending, and
- * are named by `pendingName` (hash and position) for the merge to resolve against every part's declarations.
+ * known once every part is in: a hash used in a block before any declaration there is pending. A scan keeps one
+ * pending id per hash, with the places (block, first line) it was used from, so a part has as many rows as the
+ * file, and names it by `pendingName` for the merge to resolve against every part's declarations. Only when those
+ * places resolve to different paths (a colliding hash used across blocks) does the file need a scan in one pass.
  */
 export class HashBindings {
   /** Per token id: what it names; undefined while no declaration was in force for its events. */
@@ -25,8 +27,12 @@ export class HashBindings {
   /** Only in parts: every declaration, in scan order. */
   readonly decls: HashDecl[] = [];
   private parts = false;
-  /** In parts: [first id, block, first line] each time a block starts. */
-  private readonly blockStarts: number[] = [];
+  /** In parts: the block being scanned and the first line scanned in it. */
+  private block = -1;
+  private blockLine = 0;
+  /** In parts: each hash's pending id, and the places each pending id was used from ([block, line, ...]). */
+  private readonly pendingOf = new Map<string, number>();
+  private readonly places = new Map<number, number[]>();
 
   constructor(
     private readonly kind: HashKind,
@@ -36,10 +42,23 @@ export class HashBindings {
 
   /** A block of a big file starts (its lines count from `firstLine`): what was in force before is not known here. */
   enterBlock(block: number, firstLine: number): void {
+    this.block = block;
+    this.blockLine = firstLine;
+    const tokens = this.tokens;
+    if (!tokens) return;
+    if (!this.parts) tokens.onUnknown = (hash, next) => this.pending(hash, next);
     this.parts = true;
-    if (!this.tokens) return;
-    this.tokens.forgetAll();
-    this.blockStarts.push(this.tokens.size, block, firstLine);
+    tokens.forgetAll();
+  }
+
+  /** In parts: the id of a hash used before any declaration in its block (the first time in the block). */
+  private pending(hash: string, next: number): number {
+    let id = this.pendingOf.get(hash);
+    if (id === undefined) this.pendingOf.set(hash, (id = next));
+    let at = this.places.get(id);
+    if (!at) this.places.set(id, (at = []));
+    at.push(this.block, this.blockLine);
+    return id;
   }
 
   declare(hash: string, text: string, block: number, line: number): void {
@@ -72,11 +91,8 @@ export class HashBindings {
     const text = this.bound[id];
     if (text !== undefined) return text;
     const hash = this.tokens!.strings[id];
-    if (!this.parts) return UNRESOLVED_PREFIX + hash;
-    const s = this.blockStarts;
-    let i = s.length - 3;
-    while (i > 0 && s[i] > id) i -= 3;
-    return pendingName(hash, s[i + 1], s[i + 2]);
+    const places = this.places.get(id);
+    return places ? pendingName(hash, places) : UNRESOLVED_PREFIX + hash;
   }
 }
 
@@ -107,9 +123,20 @@ export class Redeclarations {
 
 const POS_SEP = '\u0000@';
 
-/** The name of a hash whose events in `block` from `line` on came before any declaration there. */
-export function pendingName(hash: string, block: number, line: number): string {
-  return `${UNRESOLVED_PREFIX}${hash}${POS_SEP}${block}:${line}`;
+/** The name of a hash used, in each of `places` ([block, first line, ...]), before any declaration there. */
+export function pendingName(hash: string, places: number[]): string {
+  return `${UNRESOLVED_PREFIX}${hash}${POS_SEP}${places.join(',')}`;
+}
+
+/**
+ * A hash that parts of a big file used across blocks whose declarations name different paths: the part's figures
+ * for it cannot be split by place, and the file must be scanned in one pass.
+ */
+export class AmbiguousHashError extends Error {
+  constructor(readonly hash: string) {
+    super(`hash ${hash} names different paths in different blocks of the file`);
+    this.name = 'AmbiguousHashError';
+  }
 }
 
 /**
@@ -140,20 +167,17 @@ export class PositionResolver {
     const list = this.byHash.get(kind + '\u0000' + hash);
     if (!list) return UNRESOLVED_PREFIX + hash;
     if (sep < 0) return list[0][2];
-    const [block, line] = rest
+    const places = rest
       .slice(sep + POS_SEP.length)
-      .split(':')
+      .split(',')
       .map(Number);
-    // the last declaration at or before (block, line)
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const d = list[mid];
-      if (d[3] < block || (d[3] === block && d[4] <= line)) lo = mid + 1;
-      else hi = mid;
+    let text: string | undefined;
+    for (let i = 0; i < places.length; i += 2) {
+      const at = atPlace(list, places[i], places[i + 1]);
+      if (text !== undefined && at !== text) throw new AmbiguousHashError(hash);
+      text = at;
     }
-    return list[lo > 0 ? lo - 1 : 0][2];
+    return text!;
   }
 
   /** The first declaration of each hash of `kind`, in file order. */
@@ -175,4 +199,18 @@ export class PositionResolver {
     }
     return r;
   }
+}
+
+/** What `list` (one hash's declarations in file order) names at (block, line): the last declaration at or before
+ * it, else the first after it. */
+function atPlace(list: HashDecl[], block: number, line: number): string {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const d = list[mid];
+    if (d[3] < block || (d[3] === block && d[4] <= line)) lo = mid + 1;
+    else hi = mid;
+  }
+  return list[lo > 0 ? lo - 1 : 0][2];
 }

@@ -332,6 +332,9 @@ class FileAccumulator {
   /** Set while scanning blocks of a big file: line numbers then count within this block. */
   block = -1;
 
+  /** A part of a big file (BlockScanner): its hashes resolve when the parts merge. */
+  isPart = false;
+
   /** A block of a big file starts, its lines counted from `firstLine` (see HashBindings for what that changes). */
   enterBlock(block: number, firstLine: number, again = false): void {
     if (block === this.block && !again) return;
@@ -702,7 +705,7 @@ class FileAccumulator {
 
   /** A whole file: the hashes it declared again for something else. A part: its declarations, for the merge. */
   private hashOutcome(): Pick<TraceFileSummary, 'redeclaredHashes' | 'hashDecls'> {
-    if (this.block >= 0)
+    if (this.isPart)
       return { hashDecls: [...this.fileBind.decls, ...this.hostBind.decls, ...this.stringBind.decls] };
     const redeclaredHashes = this.redeclared.summary();
     return redeclaredHashes ? { redeclaredHashes } : {};
@@ -777,6 +780,7 @@ export class BlockScanner {
   private readonly acc: FileAccumulator;
   constructor(opts: ScanOptions) {
     this.acc = new FileAccumulator('', opts);
+    this.acc.isPart = true;
   }
 
   /** Returns the number of lines in the block. `offset` is added to the block's byte offsets. */
