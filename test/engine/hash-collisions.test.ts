@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   fileProblems,
+  isWriteOp,
   queryRunEvents,
   scanTraceFile,
   summarizeTraceFiles,
@@ -20,6 +21,7 @@ import { mergeFileParts } from '../../src/engine/summary/merge-file-parts';
 import { BlockScanner } from '../../src/engine/summary/scan-file';
 import { newReadStatus } from '../../src/engine/read/trace-bytes';
 import { CollidingTrace, randomCollisions } from './colliding-traces';
+import { traceFiles } from './shared-traces';
 import { slowSummaries } from './slow-reference';
 
 const WORKER_SCRIPT = path.resolve(__dirname, '../../dist/worker.js');
@@ -301,4 +303,23 @@ describe('hash collisions resolve by position', function () {
     const run = await summarizeTraceFiles([plain], { pool, splitMinBytes: 1, blockBytes: 8 * 1024 });
     assertEqualsSlowPath(run, [plain]);
   });
+});
+
+describe('slowestWrites on the shared traces', function () {
+  this.timeout(300_000);
+  const pool = new WorkerPool({ size: 2, workerScript: WORKER_SCRIPT });
+  after(() => pool.dispose());
+
+  for (const name of ['polaris-8ranks-2024', 'resnet50-v1.0.15-2025']) {
+    it(`${name}: the 20 longest write calls equal the slow path's`, async () => {
+      const files = traceFiles(name);
+      const run = await summarizeTraceFiles(files, { pool });
+      const slow = slowSummaries(files);
+      const json = summaryJson(run) as { slowestWrites: unknown[] };
+      assert.deepEqual(json.slowestWrites, slow.writes.slice(0, 20));
+      assert.equal(run.slowestWrites.length, Math.min(500, slow.writes.length));
+      // what the dashboard lists: writes, even where the run's slowest calls of any kind hold none
+      assert.ok(run.slowestWrites.every((c) => isWriteOp(c.op)));
+    });
+  }
 });
