@@ -60,6 +60,8 @@ export interface RunHeader {
   badLines: number;
   badExamples: BadLineInfo[];
   truncated: { trace: string; problems: string[] }[];
+  /** Files that declared a hash again for another path (resolved by position), with what the problem says. */
+  hashCollisions: { trace: string; problem: string }[];
   unreadable: { trace: string; error: string }[];
   /** Files read in full that still had something to say (a `.gz` name on plain text, a CRC mismatch, ...). */
   notes?: { trace: string; problems: string[] }[];

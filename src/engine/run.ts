@@ -10,6 +10,7 @@ import { ResultCache } from './store/cache';
 import { concatColumns, type EventColumns } from './store/event-columns';
 import { DEFAULT_BIN_US, failedSummary } from './summary/scan-file';
 import { RunMerger, type RunSummary } from './summary/run-summary';
+import { AmbiguousHashError } from './summary/hash-bindings';
 
 /** Files at least this big on disk are scanned by all workers together rather than by one. */
 export const SPLIT_MIN_BYTES = 8 * 1024 * 1024;
@@ -113,14 +114,22 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
     const scanOne = (pool: WorkerPool, path: string, size: number, hooks: TaskHooks) => {
       if (pool.size < 2 || size < splitMin || (bigFiles >= pool.size && opts.splitMinBytes === undefined))
         return pool.scan(path, scanOpts, hooks);
-      const run = splitting.then(
-        async () =>
-          (opts.parallelMembers === false ? undefined : await scanFileRanges(pool, path, scanOpts, hooks)) ??
-          (opts.readInWorker === false
-            ? undefined
-            : await scanFileInflating(pool, path, scanOpts, hooks, opts.blockBytes)) ??
-          scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes),
-      );
+      const run = splitting
+        .then(
+          async () =>
+            (opts.parallelMembers === false
+              ? undefined
+              : await scanFileRanges(pool, path, scanOpts, hooks)) ??
+            (opts.readInWorker === false
+              ? undefined
+              : await scanFileInflating(pool, path, scanOpts, hooks, opts.blockBytes)) ??
+            scanFileSplit(pool, path, scanOpts, hooks, opts.blockBytes),
+        )
+        // a colliding hash used across blocks that name it differently: only a pass in file order can tell
+        .catch((e) => {
+          if (e instanceof AmbiguousHashError) return pool.scan(path, scanOpts, hooks);
+          throw e;
+        });
       splitting = run.catch(() => undefined);
       return run;
     };
@@ -178,9 +187,13 @@ export async function queryRunEvents(
   q: FileEventsQuery,
   opts: Omit<RunOptions, 'onProgress' | 'scan'> = {},
 ): Promise<EventColumns> {
+  // what a hash means in a file that never declares it: the run's first declaration, files in path order
   const hashes = new Set<string>();
   if (q.file.startsWith('fhash:')) hashes.add(q.file.slice(6));
-  for (const f of run.files) for (const [h, name] of f.fileHashes) if (name === q.file) hashes.add(h);
+  const runTable = new Map<string, string>();
+  for (const f of run.files)
+    for (const [h, name] of f.fileHashes) if (!runTable.has(h)) runTable.set(h, name);
+  for (const [h, name] of runTable) if (name === q.file) hashes.add(h);
   const traces = new Set<number>();
   for (const row of run.ops) if (row.file === q.file) for (const t of row.traces) traces.add(t);
   if (traces.size === 0) {

@@ -1,4 +1,4 @@
-import { isWriteOp, type RunSummary } from '../engine';
+import { fileProblems, type RunSummary } from '../engine';
 import { fmtUs } from '../engine/format';
 import { tierOf } from '../engine/compare/tiers';
 import type { DashboardSummary, RunHeader, SlowCall, TierInfo, WritesAnswer } from '../protocol';
@@ -42,6 +42,9 @@ export function runHeader(run: RunSummary, label: string, folder: string): RunHe
       .filter((f) => !f.read.truncated && !f.error && f.read.problems.length > 0)
       .map((f) => ({ trace: f.path, problems: f.read.problems })),
     emptyFiles: run.files.filter((f) => !f.error && f.sizeBytes === 0).map((f) => f.path),
+    hashCollisions: run.files
+      .filter((f) => f.redeclaredHashes)
+      .map((f) => ({ trace: f.path, problem: fileProblems(f).at(-1)! })),
     noArgs: t.events > 0 && t.eventsWithArgs === 0,
     unresolvedFileHashes: run.unresolvedFileHashes,
     writesTotal: run.writes.total,
@@ -100,23 +103,21 @@ export function dashboardSummary(
 /** The run's slowest write calls, located (trace file, line, offset) so a click can open them. */
 export function slowestWriteCalls(run: RunSummary, n: number, tier: (file: string) => string): SlowCall[] {
   const t0 = finite(run.totals.tsMin);
-  return run.slowest
-    .filter((c) => isWriteOp(c.op))
-    .slice(0, n)
-    .map((c) => ({
-      trace: c.trace,
-      line: c.line,
-      offset: c.offset,
-      file: c.file,
-      tier: tier(c.file),
-      op: c.op,
-      cat: c.cat,
-      relUs: c.ts - t0,
-      dur: c.dur,
-      bytes: c.bytes,
-      pid: c.pid,
-      tid: c.tid,
-    }));
+  // the run's own top-k of writes: its slowest calls of any kind are opens and stats on real runs
+  return run.slowestWrites.slice(0, n).map((c) => ({
+    trace: c.trace,
+    line: c.line,
+    offset: c.offset,
+    file: c.file,
+    tier: tier(c.file),
+    op: c.op,
+    cat: c.cat,
+    relUs: c.ts - t0,
+    dur: c.dur,
+    bytes: c.bytes,
+    pid: c.pid,
+    tid: c.tid,
+  }));
 }
 
 /**

@@ -11,7 +11,23 @@ export interface SlowSummary {
   counters: number;
   badLines: number;
   ops: Map<string, { count: number; bytes: number; durUs: number }>;
+  /** Every write call, slowest first (equal durations in file order). */
+  writes: SlowWrite[];
 }
+
+export interface SlowWrite {
+  file: string;
+  op: string;
+  durUs: number;
+  bytes: number;
+  ts: number;
+  pid: number;
+  tid: number;
+  traceFile: string;
+  line: number;
+}
+
+const WRITE_OPS = new Set('write pwrite pwrite64 writev pwritev pwritev2 fwrite'.split(' '));
 
 const RET_OPS = new Set(
   'read write pread pwrite pread64 pwrite64 readv writev preadv pwritev preadv2 pwritev2'.split(' '),
@@ -26,16 +42,19 @@ function num(v: unknown): number {
 }
 
 export function slowSummaries(paths: string[]): SlowSummary {
-  const parsed: Json[][] = [];
-  const out: SlowSummary = { events: 0, metadata: 0, counters: 0, badLines: 0, ops: new Map() };
+  const parsed: [Json, number, string][][] = [];
+  const out: SlowSummary = { events: 0, metadata: 0, counters: 0, badLines: 0, ops: new Map(), writes: [] };
   const runFh = new Map<string, string>();
-  const fileFh: Map<string, string>[] = [];
+  /** Per file: each hash's declarations in line order, [line, path]. */
+  const fileFh: Map<string, [number, string][]>[] = [];
   for (const path of paths) {
     let data = readFileSync(path);
     if (data[0] === 0x1f && data[1] === 0x8b) data = gunzipSync(data);
-    const objs: Json[] = [];
-    const fh = new Map<string, string>();
+    const objs: [Json, number, string][] = [];
+    const fh = new Map<string, [number, string][]>();
+    let lineNo = 0;
     for (let line of data.toString('utf8').split('\n')) {
+      lineNo++;
       line = line.trim();
       if (line === '' || line === '[' || line === ']' || line === '][') continue;
       if (line.endsWith(',')) line = line.slice(0, -1);
@@ -57,29 +76,36 @@ export function slowSummaries(paths: string[]): SlowSummary {
         out.metadata++;
         const args = (obj.args ?? {}) as Json;
         if (obj.name === 'FH' && args.value !== undefined) {
-          const h = String(args.value);
-          if (!fh.has(h)) fh.set(h, String(args.name));
+          const h = hashText(line, 'value', args.value);
+          if (!fh.has(h)) fh.set(h, []);
+          fh.get(h)!.push([lineNo, String(args.name)]);
           if (!runFh.has(h)) runFh.set(h, String(args.name));
         }
       } else if (ph === 'C' || ph === 'A' || ph === 2 || ph === 3) out.counters++;
       else if (ph === undefined || ph === 'X' || ph === 1) {
         out.events++;
-        objs.push(obj);
+        objs.push([obj, lineNo, line]);
       }
     }
     parsed.push(objs);
     fileFh.push(fh);
   }
   parsed.forEach((objs, i) => {
-    for (const e of objs) {
+    for (const [e, lineNo, text] of objs) {
       const cat = String(e.cat ?? '');
       if (cat !== 'POSIX' && cat !== 'STDIO') continue;
       const args = (e.args ?? {}) as Json;
       let file = '';
       if (args.fname !== undefined) file = String(args.fname);
       else if (args.fhash !== undefined) {
-        const h = String(args.fhash);
-        file = fileFh[i].get(h) ?? runFh.get(h) ?? `fhash:${h}`;
+        // by position: the declaration last before the event in its file, else the file's first later one, else
+        // the run's first (files in the order given)
+        const h = hashText(text, 'fhash', args.fhash);
+        const decls = fileFh[i].get(h);
+        if (decls) {
+          const before = decls.filter(([l]) => l < lineNo);
+          file = (before.length ? before[before.length - 1] : decls[0])[1];
+        } else file = runFh.get(h) ?? `fhash:${h}`;
       }
       const op = String(e.name ?? '');
       const ret = num(args.ret);
@@ -94,7 +120,30 @@ export function slowSummaries(paths: string[]): SlowSummary {
       row.bytes += bytes;
       row.durUs += dur > 0 ? dur : 0;
       out.ops.set(key, row);
+      if (WRITE_OPS.has(op)) {
+        out.writes.push({
+          file,
+          op,
+          durUs: dur > 0 ? dur : 0,
+          bytes,
+          ts: num(e.ts),
+          pid: num(e.pid),
+          tid: num(e.tid),
+          traceFile: paths[i],
+          line: lineNo,
+        });
+      }
     }
   });
+  const order = new Map(paths.map((p, i) => [p, i]));
+  out.writes.sort(
+    (a, b) => b.durUs - a.durUs || order.get(a.traceFile)! - order.get(b.traceFile)! || a.line - b.line,
+  );
   return out;
+}
+
+/** A hash as the text of its token: JSON.parse rounds integers above 2^53, so a bare number is read from the line. */
+function hashText(line: string, key: string, value: unknown): string {
+  if (typeof value !== 'number') return String(value);
+  return new RegExp(`"${key}"\\s*:\\s*(\\d+)`).exec(line)?.[1] ?? String(value);
 }

@@ -102,6 +102,7 @@ export function renderHeader(
         'file-problem',
       ),
     );
+  for (const c of hd.hashCollisions ?? []) el.append(banner('info', `${c.trace}: ${c.problem}`));
   if (hd.badLines > 0) {
     const details = h(
       'details',

@@ -139,6 +139,46 @@ export interface TraceFileSummary {
   fileHashes: [string, string][];
   hostHashes: [string, string][];
   stringHashes: [string, string][];
+  /** Hashes the file declared again for another path (16-bit hashes collide): resolved by position, and a problem
+   * of the file. Absent when there is none. */
+  redeclaredHashes?: { count: number; examples: RedeclaredHash[] };
+  /** Only in the parts of a big file: every hash declaration with its place, for mergeFileParts to resolve with. */
+  hashDecls?: HashDecl[];
+  /** The file's slowest write calls (see SlowWrites); absent in a run's files once the run merged them. */
+  slowWrites?: SlowWrites;
+}
+
+/** Which metadata table a hash belongs to: `FH` files, `HH` hosts, `SH` other strings. */
+export type HashKind = 'FH' | 'HH' | 'SH';
+
+/** A hash declaration and its place: [kind, hash, text, block (-1 for none), line within the block]. */
+export type HashDecl = [HashKind, string, string, number, number];
+
+export interface RedeclaredHash {
+  kind: HashKind;
+  hash: string;
+  /** What the hash named before, and what it was declared for then. */
+  first: string;
+  then: string;
+  /** The line of the second declaration. */
+  line: number;
+  block?: number;
+}
+
+/**
+ * The slowest write calls of a scan (or a run), slowest first, as numbers: SLOW_FIELDS per call (see
+ * packed-slowest.ts; the S_BLOCK field holds the block in a part, the trace file in a run, -1 otherwise), each
+ * with its accessed file and op.
+ */
+export interface SlowWrites {
+  pool: Float64Array;
+  names: CallNames[];
+}
+
+export interface CallNames {
+  file: string;
+  cat: string;
+  op: string;
 }
 
 /** Marks a file or host name that is still a hash, to be resolved across the run. */

@@ -17,6 +17,11 @@ export class Interner {
    * that alternate line after line are found with one compare, without hashing.
    */
   private readonly recent = new Int32Array(256).fill(-1);
+  /**
+   * Asked whenever a string is not known (its first time, or its first time since forgetAll) with the id it would
+   * get: returns that id, or an id the string had before to map it to again.
+   */
+  onUnknown?: (s: string, next: number) => number;
 
   constructor(initial: string[] = []) {
     for (const s of initial) this.add(s);
@@ -38,6 +43,49 @@ export class Interner {
     return this.internBytes(b, span.start, span.end, span.escaped, undefined);
   }
 
+  /** The id `s` has now, or -1 when it has none (nothing is added). */
+  lookup(s: string): number {
+    const bytes = Buffer.from(s, 'utf8');
+    const h = hashBytes(bytes, 0, bytes.length);
+    const hit = this.byHash.get(h);
+    if (hit === undefined) return -1;
+    for (const id of typeof hit === 'number' ? [hit] : hit)
+      if (sameBytes(this.raw[id], bytes, 0, bytes.length)) return id;
+    return -1;
+  }
+
+  /**
+   * From now on `s` maps to `id` (an id `s` had before) or, when `id` < 0, to a new id; returns the id. Ids given out
+   * before keep their strings: this is how a hash that a trace declares again for another path starts a new name.
+   */
+  rebind(s: string, id = -1): number {
+    const bytes = Buffer.from(s, 'utf8');
+    const h = hashBytes(bytes, 0, bytes.length);
+    const hit = this.byHash.get(h);
+    const ids = hit === undefined ? [] : typeof hit === 'number' ? [hit] : hit;
+    const kept = ids.filter((old) => !sameBytes(this.raw[old], bytes, 0, bytes.length));
+    if (id < 0) {
+      id = this.strings.length;
+      this.raw.push(new RawToken(Buffer.from(bytes)));
+      this.strings.push(s);
+    }
+    kept.push(id);
+    this.byHash.set(h, kept.length === 1 ? kept[0] : kept);
+    this.forgetRecent();
+    return id;
+  }
+
+  /** Every string gets a new id the next time it is seen; ids given out before keep their strings. */
+  forgetAll(): void {
+    this.byHash.clear();
+    this.forgetRecent();
+  }
+
+  private forgetRecent(): void {
+    this.last = -1;
+    this.recent.fill(-1);
+  }
+
   private internBytes(
     b: Uint8Array,
     s: number,
@@ -49,11 +97,7 @@ export class Interner {
     const slot = e > s ? ((e - s) * 31 + b[s] * 7 + b[e - 1]) & 255 : 0;
     const cached = this.recent[slot];
     if (cached >= 0 && sameBytes(this.raw[cached], b, s, e)) return (this.last = cached);
-    // Paths share long prefixes and differ near the end: hash the length, the last 24 and the first 8 bytes.
-    let h = Math.imul(0x811c9dc5 ^ (e - s), 0x01000193);
-    for (let i = Math.max(s, e - 24); i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    for (let i = s, stop = Math.min(s + 8, e - 24); i < stop; i++) h = Math.imul(h ^ b[i], 0x01000193);
-    h >>>= 0;
+    const h = hashBytes(b, s, e);
     const hit = this.byHash.get(h);
     if (hit !== undefined) {
       if (typeof hit === 'number') {
@@ -63,15 +107,29 @@ export class Interner {
           if (sameBytes(this.raw[id], b, s, e)) return (this.recent[slot] = this.last = id);
       }
     }
-    const id = this.strings.length;
-    const copy = Buffer.from(b.subarray(s, e));
-    this.raw.push(new RawToken(copy));
-    this.strings.push(decoded ?? decodeJsonString(copy, escaped));
+    let id = this.strings.length;
+    if (this.onUnknown) {
+      decoded ??= decodeJsonString(b.subarray(s, e), escaped);
+      id = this.onUnknown(decoded, id);
+    }
+    if (id === this.strings.length) {
+      const copy = Buffer.from(b.subarray(s, e));
+      this.raw.push(new RawToken(copy));
+      this.strings.push(decoded ?? decodeJsonString(copy, escaped));
+    }
     if (hit === undefined) this.byHash.set(h, id);
     else if (typeof hit === 'number') this.byHash.set(h, [hit, id]);
     else hit.push(id);
     return (this.recent[slot] = this.last = id);
   }
+}
+
+/** Paths share long prefixes and differ near the end: hashes the length, the last 24 and the first 8 bytes. */
+function hashBytes(b: Uint8Array, s: number, e: number): number {
+  let h = Math.imul(0x811c9dc5 ^ (e - s), 0x01000193);
+  for (let i = Math.max(s, e - 24); i < e; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  for (let i = s, stop = Math.min(s + 8, e - 24); i < stop; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
 }
 
 /** The bytes of a token seen before, also as little-endian int32 words to compare four bytes at a time. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 
 /** Bumped whenever what the engine extracts changes, so stale cache entries are never read. */
-export const ENGINE_CACHE_VERSION = 3;
+export const ENGINE_CACHE_VERSION = 4;
 
 /**
  * A cache of engine results in a directory the caller chooses (never beside the traces), keyed by the trace's

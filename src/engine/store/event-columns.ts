@@ -1,14 +1,17 @@
 import { newReadStatus, readTraceBytes } from '../read/trace-bytes';
 import { forEachLine } from '../read/lines';
 import { LineFields, LineKind, Ph, scanLine } from '../scan/line-scanner';
-import { Interner } from '../scan/interner';
+import { decodeJsonString, Interner } from '../scan/interner';
 import { bytesRule, callBytes } from '../model/io-ops';
 
 /** Which events of one trace file to pull out: those that touched one accessed file. */
 export interface EventQuery {
   /** The accessed file's path ('' for events that name no file). */
   file: string;
-  /** Hash tokens the run declared for that path (hashed formats name files only by hash). */
+  /**
+   * Hash tokens the run resolves to that path (hashed formats name files only by hash): what an event's hash means
+   * when its own trace file never declares it. Hashes the file declares resolve by position in the file (FORMAT.md).
+   */
   hashes: string[];
   /** Only this op (event name), when given. */
   op?: string;
@@ -71,6 +74,21 @@ class ColumnBuilder {
     for (const k of NUMERIC) this.num[k] = grow(this.num[k], (n) => new Float64Array(n));
   }
 
+  /** Removes the given rows, keeping the others in order. */
+  drop(rows: Set<number>): void {
+    if (rows.size === 0) return;
+    let n = 0;
+    for (let j = 0; j < this.length; j++) {
+      if (rows.has(j)) continue;
+      this.trace[n] = this.trace[j];
+      this.op[n] = this.op[j];
+      this.cat[n] = this.cat[j];
+      for (const k of NUMERIC) this.num[k][n] = this.num[k][j];
+      n++;
+    }
+    this.length = n;
+  }
+
   build(opNames: string[], catNames: string[]): EventColumns {
     const n = this.length;
     return {
@@ -100,8 +118,12 @@ export async function queryTraceEvents(
   const paths = new Interner();
   const tokens = new Interner();
   const pathMatch: boolean[] = [];
-  const tokenMatch: boolean[] = [];
-  const wanted = new Set(q.hashes);
+  // per hash token: does the declaration in force name the file (undefined: none yet in this file), and did the
+  // first one (for the events that came before it)
+  const tokenMatch: (boolean | undefined)[] = [];
+  const firstMatch: (boolean | undefined)[] = [];
+  const pendingRows: number[] = [];
+  const pendingTokens: number[] = [];
   const rules: number[] = [];
   const out = new ColumnBuilder();
   const status = newReadStatus();
@@ -109,14 +131,28 @@ export async function queryTraceEvents(
   const to = q.tsTo ?? Infinity;
   await forEachLine(readTraceBytes(path, status, signal), (b, start, end, lineNo, offset) => {
     if (scanLine(b, start, end, f) !== LineKind.Object) return;
+    if (f.ph === Ph.Metadata) {
+      if (isFileHashDecl(b, f)) {
+        const id = tokens.span(b, f.argValue);
+        const match =
+          decodeJsonString(b.subarray(f.argName.start, f.argName.end), f.argName.escaped) === q.file;
+        tokenMatch[id] = match;
+        firstMatch[id] ??= match;
+      }
+      return;
+    }
     if (f.ph !== Ph.Complete && f.ph !== Ph.None) return;
     let hit: boolean;
+    let pendingToken = -1;
     if (f.fname.present) {
       const id = paths.span(b, f.fname);
       hit = pathMatch[id] ??= paths.strings[id] === q.file;
     } else if (f.fhash.present) {
       const id = tokens.span(b, f.fhash);
-      hit = tokenMatch[id] ??= wanted.has(tokens.strings[id]);
+      const match = tokenMatch[id];
+      // before any declaration in this file: decided at the end, by the file's first later one or the run's
+      hit = match ?? true;
+      if (match === undefined) pendingToken = id;
     } else hit = q.file === '';
     if (!hit) return;
     const nameId = names.span(b, f.name);
@@ -136,8 +172,32 @@ export async function queryTraceEvents(
     out.num.fileOffset[i] = f.offset;
     out.num.pid[i] = f.pid;
     out.num.tid[i] = f.tid;
+    if (pendingToken >= 0) {
+      pendingRows.push(i);
+      pendingTokens.push(pendingToken);
+    }
   });
+  if (pendingRows.length > 0) {
+    const run = new Set(q.hashes);
+    const drop = new Set<number>();
+    pendingRows.forEach((row, k) => {
+      const id = pendingTokens[k];
+      if (!(firstMatch[id] ?? run.has(tokens.strings[id]))) drop.add(row);
+    });
+    out.drop(drop);
+  }
   return out.build(['', ...names.strings], ['', ...cats.strings]);
+}
+
+/** An `FH` metadata line with its hash and path (`{"name":"FH","args":{"name":path,"value":hash}}`). */
+function isFileHashDecl(b: Uint8Array, f: LineFields): boolean {
+  return (
+    f.argName.present &&
+    f.argValue.present &&
+    f.name.end - f.name.start === 2 &&
+    b[f.name.start] === 0x46 &&
+    b[f.name.start + 1] === 0x48
+  );
 }
 
 /** Concatenates tables (from several trace files) into one, re-coding the dictionaries. */

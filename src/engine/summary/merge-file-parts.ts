@@ -1,8 +1,9 @@
 import {
-  UNRESOLVED_PREFIX,
   type AppSpan,
   type BadLineExample,
+  type CallNames,
   type EraEvidence,
+  type HashDecl,
   type OpRow,
   type TraceFileSummary,
 } from '../model/types';
@@ -12,6 +13,8 @@ import { RowIndex } from './row-index';
 import { RowSlowest } from './run-slowest';
 import { IoStatsMerger, type IoStats } from './io-stats';
 import { eraOf, noEraEvidence } from './scan-file';
+import { PositionResolver } from './hash-bindings';
+import { TopCalls } from './slow-writes';
 import { concatWriteTables, orderBy, reorderWrites, WRITES_PER_FILE, type WriteTable } from './write-table';
 
 type Meta = { path: string; sizeBytes: number; mtimeMs: number; read: ReadStatus; error?: string };
@@ -43,9 +46,9 @@ export function mergeFileParts(
  * block-relative lines, ordered by (block, line), which is file order.
  */
 export class FilePartsMerger {
-  private readonly fileHashes = new Map<string, string>();
-  private readonly hostHashes = new Map<string, string>();
-  private readonly stringHashes = new Map<string, string>();
+  /** Every part's hash declarations: names resolve by position once all are in. */
+  private readonly decls: HashDecl[] = [];
+  private readonly slowWrites = new TopCalls<CallNames>();
   private readonly counts = {
     events: 0,
     metadata: 0,
@@ -94,18 +97,18 @@ export class FilePartsMerger {
       this.evidence[k] ||= s.eraEvidence[k];
     for (const [cat, n] of Object.entries(s.categories))
       this.categories[cat] = (this.categories[cat] ?? 0) + n;
-    for (const [h, v] of s.fileHashes) if (!this.fileHashes.has(h)) this.fileHashes.set(h, v);
-    for (const [h, v] of s.hostHashes) if (!this.hostHashes.has(h)) this.hostHashes.set(h, v);
-    for (const [h, v] of s.stringHashes) if (!this.stringHashes.has(h)) this.stringHashes.set(h, v);
+    if (!s.hashDecls)
+      throw new Error('mergeFileParts: a part without its hash declarations (not from BlockScanner)');
+    for (const d of s.hashDecls) this.decls.push(d);
+    if (s.slowWrites) this.slowWrites.addAll(s.slowWrites, (names) => names);
     this.badExamples.push(...s.badExamples);
     this.spans.push(...s.spans);
     const packed = s.packedSlowest;
     if (!packed)
       throw new Error('mergeFileParts: a part without packed slowest calls (not from BlockScanner)');
-    // names resolve with the hashes known so far (most are declared early); the rest wait for finish()
-    const fileName = this.fileName;
+    // names stay raw: what a hash names at a place in the file is known once every part's declarations are in
     s.ops.forEach((row, r) => {
-      const acc = this.row(this.ops, fileName(row.file), row);
+      const acc = this.row(this.ops, row.file, row);
       // no trace: the calls keep their blocks, and with them their place in the file
       this.slow.addPacked(this.slots.get(acc)!, packed, r);
     });
@@ -118,15 +121,12 @@ export class FilePartsMerger {
       if (!acc.host) acc.host = p.host;
     }
     for (const t of s.timeline) {
-      const key = seriesKey(t.kind, fileName(t.file));
+      const key = seriesKey(t.kind, t.file);
       this.series.set(key, mergeBins(this.series.get(key) ?? NO_BINS, t.bins));
     }
     if (s.writes) this.writes.push(s.writes);
     if (s.io) this.io.push(s.io);
   }
-
-  /** A file's name, resolved when it is a hash some part declared. */
-  private readonly fileName = (name: string): string => resolveIn(this.fileHashes, name);
 
   /** The row for (file, cat, op) in `rows`, made (with a slot) when new, with `row`'s figures added. */
   private row(rows: RowIndex<OpRow>, file: string, row: OpRow): OpRow {
@@ -157,10 +157,15 @@ export class FilePartsMerger {
       if (blockOffsets && x.offset !== undefined) moved.offset = x.offset + blockOffsets[block];
       return moved;
     };
-    const fileName = this.fileName;
-    const hostName = (name: string): string => resolveIn(this.hostHashes, name);
+    const hashes = new PositionResolver(this.decls);
+    const fileName = (name: string): string => hashes.resolve('FH', name);
+    const hostName = (name: string): string => hashes.resolve('HH', name);
+    const redeclared = hashes.redeclarations().summary();
+    if (redeclared) {
+      redeclared.examples = redeclared.examples.map(move);
+    }
 
-    // rows named by a hash that a later part declared resolve now, joining the row of that path if there is one
+    // rows named by hashes resolve now, joining the row of that path if there is one
     let ops = this.ops;
     if (ops.values().some((row) => fileName(row.file) !== row.file)) {
       ops = new RowIndex();
@@ -175,7 +180,7 @@ export class FilePartsMerger {
       }
     }
     const rows = ops.values();
-    // series named by a hash that a later part declared join the series of its path
+    // series named by hashes join the series of their path
     const series = new Map<string, Float64Array>();
     for (const [key, bins] of this.series) {
       const [kind, file] = splitSeriesKey(key);
@@ -218,9 +223,11 @@ export class FilePartsMerger {
         lineBase,
         blockOffsets,
       ),
-      fileHashes: [...this.fileHashes],
-      hostHashes: [...this.hostHashes],
-      stringHashes: [...this.stringHashes],
+      fileHashes: hashes.firsts('FH'),
+      hostHashes: hashes.firsts('HH'),
+      stringHashes: hashes.firsts('SH'),
+      ...(redeclared ? { redeclaredHashes: redeclared } : {}),
+      slowWrites: this.slowWrites.build((n) => ({ ...n, file: fileName(n.file) }), lineBase, blockOffsets),
     };
     const io = new IoStatsMerger();
     for (const part of this.io) io.add(part, fileName);
@@ -234,11 +241,4 @@ export class FilePartsMerger {
     }
     return out;
   }
-}
-
-/** A name as `table` resolves it when it is a hash not yet resolved; the name itself otherwise. */
-function resolveIn(table: Map<string, string>, name: string): string {
-  return name.startsWith(UNRESOLVED_PREFIX)
-    ? (table.get(name.slice(UNRESOLVED_PREFIX.length)) ?? name)
-    : name;
 }

@@ -20,7 +20,7 @@ import {
 export const S_TRACE = S_BLOCK;
 
 /** A call's place: before `b`'s call when slower; equal durations in file order (trace file, then line). */
-function before(a: Float64Array, at: number, b: Float64Array, bt: number): boolean {
+export function before(a: Float64Array, at: number, b: Float64Array, bt: number): boolean {
   const d = a[at + S_DUR] - b[bt + S_DUR];
   if (d !== 0) return d > 0;
   const t = a[at + S_TRACE] - b[bt + S_TRACE];

@@ -1,11 +1,13 @@
 import { mergeBins, NO_BINS, seriesKey, splitSeriesKey } from './bins';
-import { S_DUR, SLOW_FIELDS, type PackedSlowest } from './packed-slowest';
+import { callAt, S_DUR, SLOW_FIELDS, type PackedSlowest } from './packed-slowest';
+import { TopCalls } from './slow-writes';
 import { RowIndex } from './row-index';
-import { RowSlowest, runCall } from './run-slowest';
+import { RowSlowest, runCall, S_TRACE } from './run-slowest';
 import {
   UNRESOLVED_PREFIX,
   type AppSpan,
   type BadLineExample,
+  type CallNames,
   type FormatEra,
   type IoCall,
   type TraceFileSummary,
@@ -82,6 +84,8 @@ export interface RunSummary {
   timeline: RunTimeSeries[];
   /** The slowest calls of the whole run, slowest first (at most SLOWEST_IN_RUN). */
   slowest: RunIoCall[];
+  /** The slowest write calls of the whole run, slowest first (at most SLOW_WRITES_KEPT), whatever the other calls. */
+  slowestWrites: RunIoCall[];
   /**
    * The slowest calls of each row of `ops` (SLOWEST_PER_ROW at most, slowest first), as numbers: row i's calls start
    * at i * k * SLOW_FIELDS, their trace file in the S_TRACE field. rowSlowest() makes them objects.
@@ -151,6 +155,7 @@ export class RunMerger {
   private writeRows = 0;
   /** Keyed by raw names; resolved in finish(). */
   private readonly io = new IoStatsMerger();
+  private readonly slowWrites = new TopCalls<CallNames>();
 
   constructor(private readonly binUs: number) {}
 
@@ -191,6 +196,7 @@ export class RunMerger {
       });
     }
     for (const s of f.timeline) addBins(this.series, seriesKey(s.kind, s.file), s.bins);
+    if (f.slowWrites) this.slowWrites.addAll(f.slowWrites, (names) => names, trace);
     for (const s of f.spans) this.spans.push({ ...s, trace });
     for (const b of f.badExamples) this.badExamples.push({ ...b, trace });
     if (f.writes && f.writes.length > 0) {
@@ -213,7 +219,19 @@ export class RunMerger {
       spans: [],
       writes: undefined,
       io: undefined,
+      slowWrites: undefined,
     };
+  }
+
+  private slowestWrites(fileName: (name: string) => string): RunIoCall[] {
+    const w = this.slowWrites;
+    return w.labels.slice(0, w.n).map((names, i) => ({
+      ...callAt(w.pool, i * SLOW_FIELDS),
+      trace: w.pool[i * SLOW_FIELDS + S_TRACE],
+      file: fileName(names.file),
+      cat: names.cat,
+      op: names.op,
+    }));
   }
 
   private slotOf(row: RunOpRow): number {
@@ -298,6 +316,7 @@ export class RunMerger {
       binUs: this.binUs,
       timeline,
       slowest: slowestOf(rows, rowSlowest, SLOWEST_IN_RUN),
+      slowestWrites: this.slowestWrites(fileName),
       rowSlowest,
       spans: this.spans,
       badExamples: this.badExamples,
@@ -429,7 +448,7 @@ export function summaryJson(run: RunSummary): object {
       gzipMembers: f.read.members,
       bytes: f.read.compressedBytes,
       textBytes: f.read.uncompressedBytes,
-      problems: f.error ? [f.error, ...f.read.problems] : f.read.problems,
+      problems: fileProblems(f),
       badExamples: f.badExamples,
     })),
     totals: {
@@ -457,5 +476,34 @@ export function summaryJson(run: RunSummary): object {
     hosts: run.hosts,
     processes: run.processes.length,
     eras: run.eras,
+    slowestWrites: run.slowestWrites.slice(0, SLOWEST_WRITES_IN_JSON).map((c) => ({
+      file: c.file,
+      op: c.op,
+      durUs: c.dur,
+      bytes: c.bytes,
+      ts: c.ts,
+      pid: c.pid,
+      tid: c.tid,
+      traceFile: run.files[c.trace]?.path ?? '',
+      line: c.line,
+    })),
   };
+}
+
+/** How many of the run's slowest writes `summarize --json` lists. */
+export const SLOWEST_WRITES_IN_JSON = 20;
+
+/** A file's problems as the user reads them: what stopped or cut the read, then hashes that name two paths. */
+export function fileProblems(f: TraceFileSummary): string[] {
+  const out = f.error ? [f.error, ...f.read.problems] : [...f.read.problems];
+  const r = f.redeclaredHashes;
+  if (r) {
+    const shown = r.examples
+      .map((e) => `${e.kind} ${e.hash}: ${e.first}, then ${e.then} from line ${e.line}`)
+      .join('; ');
+    out.push(
+      `${r.count} hash${r.count === 1 ? ' was' : 'es were'} declared again for another name (colliding hashes), each resolved by position: ${shown}${r.count > r.examples.length ? '; …' : ''}`,
+    );
+  }
+  return out;
 }

@@ -28,9 +28,10 @@ import {
 import { reorderWrites, WriteTableBuilder, type WriteTable } from './write-table';
 import { inOrder } from './bins';
 import { IoStatsBuilder } from './io-stats';
+import { HashBindings, Redeclarations } from './hash-bindings';
+import { TopCalls } from './slow-writes';
 import { BytesRule, bytesRule, callBytes, IoKind, ioKind, isIoCategory } from '../model/io-ops';
 import {
-  UNRESOLVED_PREFIX,
   type AppSpan,
   type BadLineExample,
   type EraEvidence,
@@ -260,9 +261,13 @@ class FileAccumulator {
   private readonly spans: AppSpan[] = [];
   private readonly writes = new WriteTableBuilder();
   private readonly io = new IoStatsBuilder();
-  private readonly fileHashes = new Map<string, string>();
-  private readonly hostHashes = new Map<string, string>();
-  private readonly stringHashes = new Map<string, string>();
+  private readonly redeclared = new Redeclarations();
+  private readonly fileBind = new HashBindings('FH', this.redeclared, this.fileHashTokens);
+  private readonly hostBind = new HashBindings('HH', this.redeclared, this.hostHashTokens);
+  private readonly stringBind = new HashBindings('SH', this.redeclared);
+  /** The slowest writes, labelled with their op row's index. */
+  private readonly slowWrites = new TopCalls<number>();
+  private readonly slowWriteScratch = new Float64Array(SLOW_FIELDS);
   // per name id: bytes rule and read/write kind, computed once per distinct op name
   private readonly nameRule: number[] = [];
   private readonly nameKind: number[] = [];
@@ -305,7 +310,7 @@ class FileAccumulator {
           this.event(b, lineNo, offset);
           break;
         case Ph.Metadata:
-          this.meta(b);
+          this.meta(b, lineNo);
           break;
         case Ph.Counter:
         case Ph.Aggregated:
@@ -329,6 +334,18 @@ class FileAccumulator {
 
   /** Set while scanning blocks of a big file: line numbers then count within this block. */
   block = -1;
+
+  /** A part of a big file (BlockScanner): its hashes resolve when the parts merge. */
+  isPart = false;
+
+  /** A block of a big file starts, its lines counted from `firstLine` (see HashBindings for what that changes). */
+  enterBlock(block: number, firstLine: number, again = false): void {
+    if (block === this.block && !again) return;
+    this.block = block;
+    this.fileBind.enterBlock(block, firstLine);
+    this.hostBind.enterBlock(block, firstLine);
+    this.stringBind.enterBlock(block, firstLine);
+  }
 
   private located<T extends { line: number; block?: number }>(x: T): T {
     if (this.block >= 0) x.block = this.block;
@@ -462,6 +479,7 @@ class FileAccumulator {
       this.lastProc!.dataOpUs += dur;
     }
     if (kind === IoKind.Write) {
+      if (dur > this.slowWrites.floor) this.slowWrite(op.index, dur, bytes, lineNo, offset);
       const w = this.writes;
       const row = w.add();
       if (row >= 0) {
@@ -507,6 +525,20 @@ class FileAccumulator {
     pool[at + S_OFFSET] = offset;
     pool[at + S_BLOCK] = this.block;
     if (op.slowN === k) op.slowFloor = pool[base + (k - 1) * SLOW_FIELDS + S_DUR];
+  }
+
+  private slowWrite(row: number, dur: number, bytes: number, lineNo: number, offset: number): void {
+    const s = this.slowWriteScratch;
+    const f = this.f;
+    s[S_DUR] = dur;
+    s[S_TS] = f.ts;
+    s[S_BYTES] = bytes;
+    s[S_PID] = f.pid;
+    s[S_TID] = f.tid;
+    s[S_LINE] = lineNo;
+    s[S_OFFSET] = offset;
+    s[S_BLOCK] = this.block;
+    this.slowWrites.insert(s, 0, row);
   }
 
   private packedSlowest(): PackedSlowest {
@@ -571,7 +603,7 @@ class FileAccumulator {
     );
   }
 
-  private meta(b: Uint8Array): void {
+  private meta(b: Uint8Array, lineNo: number): void {
     const f = this.f;
     this.metadata++;
     if (!f.argName.present || !f.argValue.present || f.name.end - f.name.start !== 2) return;
@@ -579,18 +611,12 @@ class FileAccumulator {
     const c1 = b[f.name.start + 1];
     if (c1 !== 0x48) return; // 'H'
     const table =
-      c0 === 0x46
-        ? this.fileHashes
-        : c0 === 0x48
-          ? this.hostHashes
-          : c0 === 0x53
-            ? this.stringHashes
-            : undefined;
+      c0 === 0x46 ? this.fileBind : c0 === 0x48 ? this.hostBind : c0 === 0x53 ? this.stringBind : undefined;
     if (!table) return;
     const hash = tokenText(b, f.argValue.start, f.argValue.end);
-    // first declaration wins, as the writer declares a hash before (or soon after) first use
-    if (!table.has(hash))
-      table.set(hash, decodeJsonString(b.subarray(f.argName.start, f.argName.end), f.argName.escaped));
+    // by position: 16-bit hashes collide, and the writer then declares the same hash again for the other path
+    const text = decodeJsonString(b.subarray(f.argName.start, f.argName.end), f.argName.escaped);
+    table.declare(hash, text, this.block, lineNo);
   }
 
   private buildWrites(fileName: (ref: number) => string): WriteTable {
@@ -613,14 +639,12 @@ class FileAccumulator {
     const fileName = (ref: number): string => {
       if (ref < 0) return '';
       if ((ref & 1) === 0) return this.filePaths.strings[ref >> 1];
-      const hash = this.fileHashTokens.strings[ref >> 1];
-      return this.fileHashes.get(hash) ?? UNRESOLVED_PREFIX + hash;
+      return this.fileBind.name(ref >> 1);
     };
     const hostName = (ref: number): string => {
       if (ref === -1) return '';
       if (ref >= 0) return this.hosts.strings[ref];
-      const hash = this.hostHashTokens.strings[-2 - ref];
-      return this.hostHashes.get(hash) ?? UNRESOLVED_PREFIX + hash;
+      return this.hostBind.name(-2 - ref);
     };
     const ops: OpRow[] = [];
     const slowest = this.packedSlowest();
@@ -680,10 +704,20 @@ class FileAccumulator {
       writes: this.buildWrites(fileName),
       io: this.io.build(fileName),
       ...(packed ? { packedSlowest: slowest } : {}),
-      fileHashes: [...this.fileHashes],
-      hostHashes: [...this.hostHashes],
-      stringHashes: [...this.stringHashes],
+      fileHashes: [...this.fileBind.first],
+      hostHashes: [...this.hostBind.first],
+      stringHashes: [...this.stringBind.first],
+      ...this.hashOutcome(),
+      slowWrites: this.slowWrites.build((row) => ops[row]),
     };
+  }
+
+  /** A whole file: the hashes it declared again for something else. A part: its declarations, for the merge. */
+  private hashOutcome(): Pick<TraceFileSummary, 'redeclaredHashes' | 'hashDecls'> {
+    if (this.isPart)
+      return { hashDecls: [...this.fileBind.decls, ...this.hostBind.decls, ...this.stringBind.decls] };
+    const redeclaredHashes = this.redeclared.summary();
+    return redeclaredHashes ? { redeclaredHashes } : {};
   }
 }
 
@@ -755,6 +789,7 @@ export class BlockScanner {
   private readonly acc: FileAccumulator;
   constructor(opts: ScanOptions) {
     this.acc = new FileAccumulator('', opts);
+    this.acc.isPart = true;
   }
 
   /** Complete events scanned so far (progress). */
@@ -765,7 +800,7 @@ export class BlockScanner {
   /** Returns the number of lines in the block. `offset` is added to the block's byte offsets. */
   scan(block: Uint8Array, blockIndex: number, offset: number): number {
     const acc = this.acc;
-    acc.block = blockIndex;
+    acc.enterBlock(blockIndex, 1);
     const b = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
     let p = 0;
     let lineNo = 0;
@@ -780,7 +815,8 @@ export class BlockScanner {
 
   /** Scans one line that the caller put together (a line cut in two by a block boundary). */
   line(bytes: Uint8Array, blockIndex: number, lineNo: number, offset: number): void {
-    this.acc.block = blockIndex;
+    // a line put together elsewhere: what this scanner knew of its block came from other lines
+    this.acc.enterBlock(blockIndex, lineNo, true);
     const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.acc.line(b, 0, b.length, lineNo, offset);
   }
@@ -793,7 +829,8 @@ export class BlockScanner {
    */
   scanRange(path: string, from: number, to: number, blockIndex: number, first: boolean): RangeScan {
     const acc = this.acc;
-    acc.block = blockIndex;
+    // the head (line 1) is scanned elsewhere, once joined with the previous range's tail
+    acc.enterBlock(blockIndex, first ? 1 : 2);
     const read = newReadStatus();
     let head: Buffer | null = first ? Buffer.alloc(0) : null;
     let count = 0;
