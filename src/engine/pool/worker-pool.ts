@@ -44,6 +44,11 @@ interface Slot {
   task?: Pending;
   /** Big-file sessions this worker holds state for. */
   sessions: Set<number>;
+  /**
+   * Sessions whose file this worker read (readBlocks): it scanned some of their blocks itself, and a part's blocks
+   * must be scanned in file order (equal slowest calls, first examples), so their other blocks go elsewhere.
+   */
+  reading: Set<number>;
 }
 
 interface FinishingSession {
@@ -233,6 +238,7 @@ export class WorkerPool {
           continue;
         }
         slot.sessions.delete(session);
+        slot.reading.delete(session);
         const reply = new Promise<TraceFileSummary | null>((resolve, reject) => {
           const id = this.nextId++;
           this.direct.set(id, { resolve, reject, slot });
@@ -265,6 +271,7 @@ export class WorkerPool {
       finishing.reject(new Error('the scan of this file was dropped'));
     }
     for (const slot of this.slots) {
+      slot.reading.delete(session);
       if (slot.sessions.delete(session))
         slot.worker.postMessage({ type: 'dropSession', session } satisfies ToWorker);
     }
@@ -316,16 +323,22 @@ export class WorkerPool {
   }
 
   private pump(): void {
-    while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => !s.task);
+    for (let q = 0; q < this.queue.length;) {
+      const task = this.queue[q];
+      const block = task.msg.type === 'scanBlock' ? task.msg.session : undefined;
+      let slot = this.slots.find((s) => !s.task && (block === undefined || !s.reading.has(block)));
       if (!slot) {
-        if (this.slots.length >= this.size) return;
-        slot = this.spawn();
+        if (this.slots.length < this.size) slot = this.spawn();
+        else if (this.slots.some((s) => !s.task)) {
+          q++; // a free worker that may not take this block: a later task may suit it
+          continue;
+        } else return;
       }
-      const task = this.queue.shift()!;
+      this.queue.splice(q, 1);
       slot.task = task;
       const session = sessionOf(task.msg);
       if (session !== undefined) slot.sessions.add(session);
+      if (task.msg.type === 'readBlocks') slot.reading.add(task.msg.session);
       // a busy worker keeps the process alive (the CLI awaits it); an idle one must not
       slot.worker.ref();
       slot.worker.postMessage(task.msg, transferOf(task.msg));
@@ -334,7 +347,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = this.prestarted?.take() ?? spawnWorker(this.script);
-    const slot: Slot = { worker, sessions: new Set() };
+    const slot: Slot = { worker, sessions: new Set(), reading: new Set() };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (e) => this.onExit(slot, e));
     worker.on('exit', (code) => this.onExit(slot, new Error(`worker stopped (exit code ${code})`)));
