@@ -6,6 +6,7 @@ import { scanTraceFile, type RangeScan } from '../summary/scan-file';
 import { queryTraceEvents, type EventColumns, type EventQuery } from '../store/event-columns';
 import { AbortedError } from '../read/trace-bytes';
 import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
+import { exportTraceFile, type ExportFileResult, type ExportFileTask } from '../export/export-file';
 import { bundledWorkerScript, spawnWorker, type PrestartedWorkers } from './prestarted-workers';
 
 export interface PoolOptions {
@@ -25,7 +26,7 @@ export interface TaskHooks {
 type Pending = {
   msg: ToWorker;
   hooks: TaskHooks;
-  resolve: (v: TraceFileSummary | EventColumns | number | RangeScan) => void;
+  resolve: (v: TraceFileSummary | EventColumns | number | RangeScan | ExportFileResult) => void;
   reject: (e: Error) => void;
   onAbort?: () => void;
 };
@@ -225,6 +226,12 @@ export class WorkerPool {
     return this.submit({ type: 'events', id: this.nextId++, path, query }, hooks) as Promise<EventColumns>;
   }
 
+  /** Writes one trace file's events as Parquet (see exportTraceFile); cancelling terminates the worker. */
+  export(task: ExportFileTask, hooks: TaskHooks = {}): Promise<ExportFileResult> {
+    if (this.size === 0) return exportTraceFile(task, hooks);
+    return this.submit({ type: 'export', id: this.nextId++, task }, hooks) as Promise<ExportFileResult>;
+  }
+
   /** Terminates every worker; queued and running tasks fail as cancelled. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -241,7 +248,7 @@ export class WorkerPool {
   private submit(
     msg: ToWorker,
     hooks: TaskHooks,
-  ): Promise<TraceFileSummary | EventColumns | number | RangeScan> {
+  ): Promise<TraceFileSummary | EventColumns | number | RangeScan | ExportFileResult> {
     if (this.disposed) return Promise.reject(new Error('worker pool is disposed'));
     if (hooks.signal?.aborted) return Promise.reject(new AbortedError());
     return new Promise((resolve, reject) => {
@@ -301,6 +308,7 @@ export class WorkerPool {
         return;
       case 'scanned':
       case 'events':
+      case 'exported':
       case 'blockScanned':
       case 'rangeScanned':
         this.settle(slot, task);

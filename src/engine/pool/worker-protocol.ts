@@ -1,6 +1,7 @@
 import type { TraceFileSummary } from '../model/types';
 import type { RangeScan, ScanOptions } from '../summary/scan-file';
 import type { EventColumns, EventQuery } from '../store/event-columns';
+import type { ExportFileResult, ExportFileTask } from '../export/export-file';
 
 /** A reply that either carries a value or says what went wrong. */
 export type Result<T> = { ok: T } | { err: string };
@@ -36,7 +37,9 @@ export type ToWorker =
   | { type: 'finishSession'; id: number; session: number }
   /** The session was cancelled: forget its state. */
   | { type: 'dropSession'; session: number }
-  | { type: 'events'; id: number; path: string; query: EventQuery };
+  | { type: 'events'; id: number; path: string; query: EventQuery }
+  /** Write one trace file's events as Parquet (dftrace export). */
+  | { type: 'export'; id: number; task: ExportFileTask };
 
 export type FromWorker =
   | { type: 'progress'; id: number; bytesDone: number; events: number }
@@ -45,4 +48,5 @@ export type FromWorker =
   | { type: 'rangeScanned'; id: number; result: Result<RangeScan> }
   /** `ok` is null when this worker scanned no block of the session. */
   | { type: 'sessionFinished'; id: number; result: Result<TraceFileSummary | null> }
-  | { type: 'events'; id: number; result: Result<EventColumns> };
+  | { type: 'events'; id: number; result: Result<EventColumns> }
+  | { type: 'exported'; id: number; result: Result<ExportFileResult> };

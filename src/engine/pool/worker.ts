@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { BlockScanner, scanTraceFile } from '../summary/scan-file';
 import { queryTraceEvents } from '../store/event-columns';
+import { exportTraceFile } from '../export/export-file';
 import type { FromWorker, ToWorker } from './worker-protocol';
 import type { TraceFileSummary } from '../model/types';
 
@@ -102,6 +103,23 @@ port.on('message', async (msg: ToWorker) => {
         ]);
       } catch (e) {
         post({ type: 'events', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
+    case 'export': {
+      try {
+        let last = 0;
+        const result = await exportTraceFile(msg.task, {
+          onProgress: (bytesDone, events) => {
+            const now = Date.now();
+            if (now - last < 100) return;
+            last = now;
+            post({ type: 'progress', id: msg.id, bytesDone, events });
+          },
+        });
+        post({ type: 'exported', id: msg.id, result: { ok: result } });
+      } catch (e) {
+        post({ type: 'exported', id: msg.id, result: { err: message(e) } });
       }
       break;
     }
