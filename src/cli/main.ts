@@ -25,6 +25,7 @@ import {
 import { DEFAULT_TIERS, type StorageTier } from '../engine/compare/tiers';
 import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
 import { fmtBytes, fmtInt, fmtUs, table } from './format';
+import { exportCommand, mergeCommand, summarizeShardCommand } from './export-commands';
 
 // A run is read file after file: what the main thread keeps is small (the run's tables) but each file leaves tens
 // of MB of merge garbage, and V8's default heap growth lets that pile up before it collects. A login node is shared:
@@ -40,6 +41,9 @@ Usage:
   dftrace summarize <file|folder>... [--json] [--all]
   dftrace events <file|folder>... --file <accessed path> [--op <name>] [--slowest N] [--limit N] [--json]
   dftrace compare <baseline folder> <other folder>... [--json|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
+  dftrace export <file|folder>... --parquet <folder>
+  dftrace summarize <file|folder>... --shard i/n --out <part.json>
+  dftrace merge <part.json>... [--json] [--all] [--out <run.dftrace-summary.json>]
 
 A folder means every *.pfw and *.pfw.gz below it; all paths given form one run (compare: each path is a run).
 
@@ -55,6 +59,9 @@ Options:
   --tiers SPEC      compare: storage tiers as PATTERN=LABEL,... (prefix or glob with *; first match wins)
                     default ${DEFAULT_TIERS.map((t) => `${t.pattern}=${t.label}`).join(',')}
   --flush-tier L    compare: the label of the tier a flush writes to (default PFS)
+  --parquet DIR     export: one Parquet file per trace file into DIR (columns: see README)
+  --shard i/n       summarize: only the i-th of n size-balanced shares of the run's files (1 <= i <= n)
+  --out FILE        summarize: write the (shard's) summary part to FILE; merge: also write the merged run
   --workers N       worker threads (default: number of cores)
   --cache-dir DIR   keep per-file results in DIR and reuse them while the traces are unchanged
   --no-progress     no progress bar on stderr
@@ -64,7 +71,19 @@ Options:
 Exit codes: 0 done (bad lines are reported, not fatal); 1 nothing readable; 2 usage error.`;
 
 const SPEC = {
-  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir', 'tiers', 'flush-tier'],
+  values: [
+    'file',
+    'op',
+    'slowest',
+    'limit',
+    'workers',
+    'cache-dir',
+    'tiers',
+    'flush-tier',
+    'parquet',
+    'shard',
+    'out',
+  ],
   switches: ['json', 'all', 'no-progress', 'help', 'markdown', 'csv'],
 };
 
@@ -85,7 +104,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (!['summarize', 'events', 'compare'].includes(args.command))
+  if (args.command === 'merge') return printRun(await mergeCommand(args), args);
+  if (!['summarize', 'events', 'compare', 'export'].includes(args.command))
     throw new UsageError(`unknown command "${args.command}"`);
   // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
   const pool = new WorkerPool({ size: intFlag(args, 'workers', 0), prestarted });
@@ -93,7 +113,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (args.command) {
       case 'summarize':
+        if (args.flags.has('shard') || args.flags.has('out')) return await summarizeShardCommand(args, pool);
         return await summarize(args, pool);
+      case 'export':
+        return await exportCommand(args, pool);
       case 'events':
         return await events(args, pool);
       default:
@@ -131,7 +154,10 @@ async function loadRun(args: ParsedArgs, pool: WorkerPool): Promise<RunSummary |
 
 async function summarize(args: ParsedArgs, pool: WorkerPool): Promise<number> {
   const run = await loadRun(args, pool);
-  if (!run) return 1;
+  return run ? printRun(run, args) : 1;
+}
+
+function printRun(run: RunSummary, args: ParsedArgs): number {
   if (args.flags.has('json')) process.stdout.write(JSON.stringify(summaryJson(run)) + '\n');
   else process.stdout.write(renderSummary(run, args.flags.has('all')) + '\n');
   const t = run.totals;

@@ -39,6 +39,8 @@ export interface RunOptions {
   blockBytes?: number;
   /** Let workers inflate the members of a multi-member gzip file in parallel (default true). */
   parallelMembers?: boolean;
+  /** Each file's whole summary as it is read, before the run keeps a slim copy (sharded summaries save it). */
+  onFile?: (summary: TraceFileSummary, index: number) => void;
 }
 
 export interface RunResult {
@@ -137,6 +139,7 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
         done[i] = sizes[i];
         events[i] = result.events;
         filesDone++;
+        opts.onFile?.(result, i);
         merger.add(result, i);
         report();
       }),
