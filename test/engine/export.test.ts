@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -122,7 +122,7 @@ describe('Parquet export', () => {
       `{"id":${id},"name":"${name}","cat":"POSIX","pid":${pid},"tid":2,"ts":${ts},"dur":5,"ph":"X","args":{${args}}}`;
     const fh = (path: string, hash: string, kind = 'FH') =>
       `{"name":"${kind}","cat":"dftracer","ph":"M","args":{"name":"${path}","value":${hash}}}`;
-    require('node:fs').mkdirSync(run);
+    mkdirSync(run);
     writeFileSync(
       join(run, 'a.pfw'),
       [
@@ -186,7 +186,7 @@ describe('Parquet export', () => {
 
   it('a cancelled export leaves no complete-looking file (and no temporary one)', async () => {
     const src = join(tmp, 'cancel-src');
-    require('node:fs').mkdirSync(src, { recursive: true });
+    mkdirSync(src, { recursive: true });
     generateBenchTrace(join(src, 'big.pfw.gz'), { events: 120_000, seed: 3, era: '2025', gzip: true });
     const out = join(tmp, 'cancel-out');
     const ctl = new AbortController();
