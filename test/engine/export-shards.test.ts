@@ -10,6 +10,7 @@ import {
   loadSummaryFile,
 } from '../../src/engine/export/summary-parts';
 import { generateBenchTrace } from '../../src/synth/bench-trace';
+import { unreachableTraces } from '../../src/engine/export/reachable';
 import { haveSharedTraces, traceFiles } from './shared-traces';
 
 /** What "the run's summary" means for merging: the contract's JSON and the slowest calls, run-wide and per row. */
@@ -104,6 +105,25 @@ describe('sharded summaries', () => {
     const notPart = join(tmp, 'x.json');
     writeFileSync(notPart, '{"files":[]}\n');
     await assert.rejects(mergeParts([notPart]), /not a dftrace summary part/);
+  });
+
+  it('drill-down says which trace files a summary opened elsewhere cannot reach', async () => {
+    const moved = join(tmp, 'moved');
+    mkdirSync(moved);
+    const two = files
+      .filter((f) => /trace-[12]-of-9/.test(f))
+      .map((f, i) => {
+        const to = join(moved, `t${i}.pfw.gz`);
+        copyFileSync(f, to);
+        return to;
+      });
+    const out = join(tmp, 'moved.dftrace-summary.json');
+    await summarizeShard(two, { workers: 0, shard: { index: 1, count: 1 }, out });
+    const run = await loadSummaryFile(out);
+    const row = run.ops.find((o) => o.traces.length === 2)!;
+    assert.deepEqual(await unreachableTraces(run, row.file), []);
+    rmSync(two[1]);
+    assert.deepEqual(await unreachableTraces(run, row.file), [two[1]]);
   });
 
   it('splits by size, stably, into shares of similar size', () => {
