@@ -4,7 +4,7 @@ import { LineFields, LineKind, Ph, scanLine, type Span } from '../scan/line-scan
 import { decodeJsonString, Interner } from '../scan/interner';
 import { bytesRule, callBytes, type BytesRule } from '../model/io-ops';
 import { PositionalHashes } from './hash-positions';
-import { int64Token, keyToken } from './int64-tokens';
+import { int64Token, keyToken, keyTokens } from './int64-tokens';
 
 /**
  * One row group of a trace file's complete events, as columns. 64-bit integer columns hold a number while the value
@@ -100,6 +100,7 @@ export async function readEventRows(
   let g = newRowGroup();
   let rows = 0;
   let lastProgress = 0;
+  const tree = new Int32Array(4);
   const stopped = () => files.needsLaterTables || hosts.needsLaterTables;
   const text = (b: Buffer, s: Span) => b.toString('latin1', s.start, s.end);
   const sink = (b: Buffer, start: number, end: number, lineNo: number) => {
@@ -118,10 +119,9 @@ export async function readEventRows(
     g.dur.push(exact(f.dur, b, start, end, KEYS.dur));
     g.offset.push(exact(f.offset, b, start, end, KEYS.offset));
     g.ret.push(exact(f.ret, b, start, end, KEYS.ret));
-    const lv = keyToken(b, start, end, LEVEL);
-    g.level.push(lv ? int64Token(b, lv[0], lv[1]) : null);
-    const pi = keyToken(b, start, end, P_IDX);
-    g.p_idx.push(pi ? int64Token(b, pi[0], pi[1]) : null);
+    keyTokens(b, start, end, LEVEL, P_IDX, tree);
+    g.level.push(tree[0] >= 0 ? int64Token(b, tree[0], tree[1]) : null);
+    g.p_idx.push(tree[2] >= 0 ? int64Token(b, tree[2], tree[3]) : null);
     const nameId = f.name.present ? names.span(b, f.name) : -1;
     g.name.push(nameId >= 0 ? names.strings[nameId] : null);
     g.cat.push(f.cat.present ? cats.strings[cats.span(b, f.cat)] : null);

@@ -24,6 +24,24 @@ export function keyToken(
   end: number,
   key: Uint8Array,
 ): [number, number] | undefined {
+  const out = new Int32Array(4).fill(-1);
+  keyTokens(b, start, end, key, key, out);
+  return out[0] < 0 ? undefined : [out[0], out[1]];
+}
+
+/**
+ * Both keys' tokens in one pass over the line: out[0..1] for `k1`, out[2..3] for `k2`, -1 when absent. `level` and
+ * `p_idx` are read from every exported line, so one walk instead of two.
+ */
+export function keyTokens(
+  b: Uint8Array,
+  start: number,
+  end: number,
+  k1: Uint8Array,
+  k2: Uint8Array,
+  out: Int32Array,
+): void {
+  out[0] = out[1] = out[2] = out[3] = -1;
   let p = start;
   while (p < end) {
     if (b[p] !== QUOTE) {
@@ -35,21 +53,36 @@ export function keyToken(
     while (q < end && b[q] !== QUOTE) q += b[q] === BACKSLASH ? 2 : 1;
     let r = q + 1;
     while (r < end && isWs(b[r])) r++;
-    if (r < end && b[r] === COLON && q - s === key.length && same(b, s, key)) {
+    const n = q - s;
+    if (r < end && b[r] === COLON) {
+      const slot =
+        out[0] < 0 && n === k1.length && same(b, s, k1)
+          ? 0
+          : out[2] < 0 && n === k2.length && same(b, s, k2)
+            ? 2
+            : -1;
       r++;
       while (r < end && isWs(b[r])) r++;
-      if (b[r] === QUOTE) {
-        let e = r + 1;
-        while (e < end && b[e] !== QUOTE) e += b[e] === BACKSLASH ? 2 : 1;
-        return [r + 1, e];
+      if (slot >= 0) {
+        let e: number;
+        if (b[r] === QUOTE) {
+          e = ++r;
+          while (e < end && b[e] !== QUOTE) e += b[e] === BACKSLASH ? 2 : 1;
+        } else {
+          e = r;
+          while (e < end && b[e] !== 0x2c && b[e] !== 0x7d && b[e] !== 0x5d && !isWs(b[e])) e++;
+        }
+        out[slot] = r;
+        out[slot + 1] = e;
+        if (out[0] >= 0 && out[2] >= 0) return;
+        p = b[e] === QUOTE ? e + 1 : e; // past a quoted value's closing quote
+        continue;
       }
-      let e = r;
-      while (e < end && b[e] !== 0x2c && b[e] !== 0x7d && b[e] !== 0x5d && !isWs(b[e])) e++;
-      return [r, e];
+      p = r;
+      continue;
     }
     p = q + 1;
   }
-  return undefined;
 }
 
 function same(b: Uint8Array, s: number, key: Uint8Array): boolean {
