@@ -27,6 +27,7 @@ import { insightsCommand } from './insights';
 import { intFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from './args';
 import { eventsHeader, fmtBytes, fmtInt, fmtUs, table } from './format';
 import { commonFolder, disjointSpanGroups } from './span-groups';
+import { exportCommand, mergeCommand, summarizeShardCommand } from './export-commands';
 
 // A run is read file after file: what the main thread keeps is small (the run's tables) but each file leaves tens
 // of MB of merge garbage, and V8's default heap growth lets that pile up before it collects. A login node is shared:
@@ -44,6 +45,9 @@ Usage:
   dftrace compare <baseline folder> <other folder>... [--json [--pretty]|--markdown|--csv] [--tiers SPEC] [--flush-tier L]
   dftrace histogram <file|folder>... --op <name> [--json [--pretty]]   duration and size distributions, p50/p90/p95/p99
   dftrace insights <file|folder>... [--baseline <folder>] [--json [--pretty]] [--tiers SPEC]
+  dftrace export <file|folder>... --parquet <folder>
+  dftrace summarize <file|folder>... --shard i/n --out <part.json>
+  dftrace merge <part.json>... [--json] [--all] [--out <run.dftrace-summary.json>]
 
 A folder means every *.pfw and *.pfw.gz below it; all paths given form one run (compare: each path is a run).
 
@@ -63,6 +67,9 @@ Options:
 ${tierLines(DEFAULT_TIERS, '                      ')}
   --flush-tier L    compare: the label of the tier a flush writes to (default PFS)
   --baseline DIR    insights: the baseline run, for the rules that compare (exit 0 even with findings)
+  --parquet DIR     export: one Parquet file per trace file into DIR (columns: see README)
+  --shard i/n       summarize: only the i-th of n size-balanced shares of the run's files (1 <= i <= n)
+  --out FILE        summarize: write the (shard's) summary part to FILE; merge: also write the merged run
   --workers N       worker threads (default: number of cores)
   --cache-dir DIR   keep per-file results in DIR and reuse them while the traces are unchanged
   --no-progress     no progress bar on stderr
@@ -84,7 +91,20 @@ function tierLines(tiers: readonly StorageTier[], indent: string): string {
 }
 
 const SPEC = {
-  values: ['file', 'op', 'slowest', 'limit', 'workers', 'cache-dir', 'tiers', 'flush-tier', 'baseline'],
+  values: [
+    'file',
+    'op',
+    'slowest',
+    'limit',
+    'workers',
+    'cache-dir',
+    'tiers',
+    'flush-tier',
+    'baseline',
+    'parquet',
+    'shard',
+    'out',
+  ],
   switches: ['json', 'pretty', 'all', 'no-progress', 'help', 'markdown', 'csv'],
 };
 
@@ -106,9 +126,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (!['summarize', 'events', 'compare', 'histogram', 'insights'].includes(args.command))
+  if (args.command === 'merge') return printRun(await mergeCommand(args), args);
+  if (!['summarize', 'events', 'compare', 'histogram', 'insights', 'export'].includes(args.command))
     throw new UsageError(
-      `unknown command "${args.command}" (summarize, events, compare, histogram or insights)`,
+      `unknown command "${args.command}" (summarize, events, compare, histogram, insights, export or merge)`,
     );
   if (args.flags.has('pretty') && !args.flags.has('json')) throw new UsageError('--pretty goes with --json');
   // one pool for the command, its workers booting while the paths are looked at (a cache may make them idle)
@@ -117,7 +138,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (args.command) {
       case 'summarize':
+        if (args.flags.has('shard') || args.flags.has('out')) return await summarizeShardCommand(args, pool);
         return await summarize(args, pool);
+      case 'export':
+        return await exportCommand(args, pool);
       case 'events':
         return await events(args, pool);
       case 'histogram':
@@ -197,7 +221,10 @@ function writeJson(args: ParsedArgs, value: unknown): void {
 
 async function summarize(args: ParsedArgs, pool: WorkerPool): Promise<number> {
   const run = await loadRun(args, pool);
-  if (!run) return 1;
+  return run ? printRun(run, args) : 1;
+}
+
+function printRun(run: RunSummary, args: ParsedArgs): number {
   if (args.flags.has('json')) writeJson(args, summaryJson(run));
   else process.stdout.write(renderSummary(run, args.flags.has('all')) + '\n');
   const t = run.totals;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { bundledWorkerScript, PrestartedWorkers } from '../engine/pool/prestarted-workers';
 
-const TRACE_COMMANDS = ['summarize', 'events', 'compare'];
+const TRACE_COMMANDS = ['summarize', 'events', 'compare', 'export'];
 
 function prestart(argv: string[]): PrestartedWorkers | undefined {
   if (!TRACE_COMMANDS.includes(argv[0] ?? '')) return undefined;

@@ -44,6 +44,8 @@ export interface RunOptions {
   parallelMembers?: boolean;
   /** Let a worker read (inflate) a big file into blocks for the others (default true); else this thread does. */
   readInWorker?: boolean;
+  /** Each file's whole summary as it is read, before the run keeps a slim copy (sharded summaries save it). */
+  onFile?: (summary: TraceFileSummary, index: number) => void;
 }
 
 export interface RunResult {
@@ -161,6 +163,7 @@ export async function summarizeTraceFiles(files: string[], opts: RunOptions = {}
         events[i] = result.events;
         text[i] = result.read.uncompressedBytes;
         filesDone++;
+        opts.onFile?.(result, i);
         merger.add(result, i);
         report();
       }),

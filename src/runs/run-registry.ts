@@ -10,6 +10,8 @@ import {
   type WorkerPool,
 } from '../engine';
 import type { LoadProgress } from '../protocol';
+import { loadSummaryFile } from '../engine/export/summary-parts';
+import { unreachableTraces } from '../engine/export/reachable';
 import { FileEvents } from './file-events';
 import { readSettings } from './settings';
 
@@ -20,8 +22,9 @@ export interface RunInfo {
   label: string;
   /** The folder the run's trace files are in (for a single file, its folder). */
   folder: string;
-  /** Where the run came from: found in the workspace, added by the user, or opened as one file. */
-  source: 'workspace' | 'added' | 'file';
+  /** Where the run came from: found in the workspace, added by the user, opened as one file, or as a summary file
+   * (`*.dftrace-summary.json`, e.g. merged from shards on a cluster). */
+  source: 'workspace' | 'added' | 'file' | 'summary';
 }
 
 export type RunState =
@@ -83,7 +86,7 @@ export class RunRegistry implements vscode.Disposable {
 
   list(): RunInfo[] {
     return [...this.entries.values()]
-      .filter((e) => e.info.source !== 'file' || e.leases > 0)
+      .filter((e) => (e.info.source !== 'file' && e.info.source !== 'summary') || e.leases > 0)
       .map((e) => e.info)
       .sort((a, b) => naturalCompare(a.label, b.label));
   }
@@ -141,6 +144,18 @@ export class RunRegistry implements vscode.Disposable {
     return e.info;
   }
 
+  /** The run a summary file describes (what the summary's custom editor shows). */
+  addSummaryFile(file: string): RunInfo {
+    const id = `sum:${path.resolve(file)}`;
+    let e = this.entries.get(id);
+    if (!e) {
+      const label = path.basename(file).replace(/\.dftrace-summary\.json$/i, '') + ' (summary)';
+      e = this.newEntry({ id, label, folder: path.dirname(path.resolve(file)), source: 'summary' });
+      this.entries.set(id, e);
+    }
+    return e.info;
+  }
+
   remove(id: RunId): void {
     const e = this.entries.get(id);
     if (!e) return;
@@ -155,6 +170,10 @@ export class RunRegistry implements vscode.Disposable {
   /** Trace files of a run, found anew each time (a run folder can grow while a job writes). */
   async traceFiles(id: RunId): Promise<string[]> {
     if (id.startsWith('file:')) return [id.slice(5)];
+    if (id.startsWith('sum:')) {
+      const e = this.entries.get(id);
+      return e?.state.kind === 'loaded' ? e.state.summary.files.map((f) => f.path) : [];
+    }
     const info = this.get(id);
     if (!info) return [];
     return (await findTraceFiles([info.folder])).files;
@@ -172,7 +191,7 @@ export class RunRegistry implements vscode.Disposable {
     if (!e) throw new Error(`unknown run ${id}`);
     e.leases++;
     clearTimeout(e.releaseTimer);
-    if (e.info.source === 'file' && e.leases === 1) this.changed.fire();
+    if ((e.info.source === 'file' || e.info.source === 'summary') && e.leases === 1) this.changed.fire();
     let disposed = false;
     return {
       run: e.info,
@@ -192,7 +211,14 @@ export class RunRegistry implements vscode.Disposable {
     let hit = e.events.get(file);
     if (!hit) {
       const summary = e.state.summary;
-      hit = FileEvents.load(summary, file, this.pool, this.cacheDir());
+      hit = unreachableTraces(summary, file).then((missing) => {
+        if (missing.length > 0)
+          throw new Error(
+            `the event list re-reads the trace files, and ${missing.length} of those that touched this file ` +
+              `cannot be read from here (e.g. ${missing[0]}); the figures above come from the summary alone`,
+          );
+        return FileEvents.load(summary, file, this.pool, this.cacheDir());
+      });
       hit.catch(() => e.events.delete(file));
       // a handful of files' events at most: they can be large
       if (e.events.size >= 4) e.events.delete(e.events.keys().next().value!);
@@ -261,6 +287,7 @@ export class RunRegistry implements vscode.Disposable {
         },
         async (progress, token) => {
           token.onCancellationRequested(() => cancel.abort());
+          if (e.info.source === 'summary') return loadSummaryFile(e.info.id.slice(4));
           const files = await this.traceFiles(e.info.id);
           if (files.length === 0) throw new Error(`no .pfw or .pfw.gz files in ${e.info.folder}`);
           this.log.info(`reading ${files.length} trace files of ${e.info.label}`);
@@ -317,7 +344,7 @@ export class RunRegistry implements vscode.Disposable {
   private release(e: Entry): void {
     e.leases--;
     if (e.leases > 0) return;
-    if (e.info.source === 'file') this.changed.fire();
+    if (e.info.source === 'file' || e.info.source === 'summary') this.changed.fire();
     e.releaseTimer = setTimeout(() => {
       if (e.leases > 0) return;
       e.cancel?.abort();

@@ -259,7 +259,9 @@ export class ComparePanels implements vscode.WebviewPanelSerializer, vscode.Disp
     const runIds = ids.map((id) =>
       id.startsWith('file:')
         ? this.deps.registry.addFile(id.slice(5)).id
-        : this.deps.registry.addFolder(id.slice(4), false).id,
+        : id.startsWith('sum:')
+          ? this.deps.registry.addSummaryFile(id.slice(4)).id
+          : this.deps.registry.addFolder(id.slice(4), false).id,
     );
     this.show(runIds.join('\u0000'), panel, runIds);
   }

@@ -11,6 +11,8 @@ import { runViewCommand, type ViewCommand } from './view-commands';
 import { webviewHtml, webviewOptions } from './webview-html';
 
 export const DASHBOARD_EDITOR = 'dftrace.dashboard';
+/** `*.dftrace-summary.json` (a whole or merged summary, e.g. from `dftrace merge`): the same dashboard. */
+export const SUMMARY_EDITOR = 'dftrace.summaryDashboard';
 export const DASHBOARD_PANEL = 'dftrace.dashboardPanel';
 
 /** A run's dashboard: header, per-file operation table and chart, write timeline, slowest writes. */
@@ -87,6 +89,10 @@ export class Dashboards
         supportsMultipleEditorsPerDocument: true,
         webviewOptions: { retainContextWhenHidden: false },
       }),
+      vscode.window.registerCustomEditorProvider(SUMMARY_EDITOR, d, {
+        supportsMultipleEditorsPerDocument: true,
+        webviewOptions: { retainContextWhenHidden: false },
+      }),
       vscode.window.registerWebviewPanelSerializer(DASHBOARD_PANEL, d),
     );
   }
@@ -97,6 +103,11 @@ export class Dashboards
 
   async resolveCustomEditor(document: TraceDocument, panel: vscode.WebviewPanel): Promise<void> {
     const file = document.uri.fsPath;
+    if (/\.dftrace-summary\.json$/i.test(file)) {
+      const run = this.deps.registry.addSummaryFile(file);
+      this.show(panel, run.id, run.label, 0);
+      return;
+    }
     const run = this.deps.registry.addFile(file);
     const siblings = await this.deps.registry.hasSiblings(file).catch(() => false);
     this.show(panel, run.id, run.label, siblings ? 1 : 0);
@@ -132,7 +143,9 @@ export class Dashboards
     }
     const run = runId.startsWith('file:')
       ? this.deps.registry.addFile(runId.slice(5))
-      : this.deps.registry.addFolder(runId.slice(4), false);
+      : runId.startsWith('sum:')
+        ? this.deps.registry.addSummaryFile(runId.slice(4))
+        : this.deps.registry.addFolder(runId.slice(4), false);
     this.track(run.id, this.show(panel, run.id, run.label, 0));
   }
 

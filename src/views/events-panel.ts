@@ -148,7 +148,9 @@ export class EventPanels implements vscode.WebviewPanelSerializer, vscode.Dispos
     }
     const run = s.runId.startsWith('file:')
       ? this.deps.registry.addFile(s.runId.slice(5))
-      : this.deps.registry.addFolder(s.runId.slice(4), false);
+      : s.runId.startsWith('sum:')
+        ? this.deps.registry.addSummaryFile(s.runId.slice(4))
+        : this.deps.registry.addFolder(s.runId.slice(4), false);
     this.show(`${run.id}\u0000${s.file}`, panel, { runId: run.id, file: s.file, op: s.op, select: s.select });
   }
 

@@ -8,6 +8,7 @@ import { readTimelineColumns, type TimelineColumns, type TimelineReadOptions } f
 import { AbortedError } from '../read/trace-bytes';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { BlockScan, BlocksRead, FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
+import { exportTraceFile, type ExportFileResult, type ExportFileTask } from '../export/export-file';
 import { bundledWorkerScript, spawnWorker, type PrestartedWorkers } from './prestarted-workers';
 
 export interface PoolOptions {
@@ -28,7 +29,8 @@ export interface TaskHooks {
 /** A block a `readBlocks` task produced (see ToWorker). */
 export type TextBlock = Extract<FromWorker, { type: 'textBlock' }>;
 
-type Reply = TraceFileSummary | EventColumns | BlockScan | RangeScan | BlocksRead | TimelineColumns;
+type Reply =
+  TraceFileSummary | EventColumns | BlockScan | RangeScan | BlocksRead | TimelineColumns | ExportFileResult;
 
 type Pending = {
   msg: ToWorker;
@@ -295,6 +297,12 @@ export class WorkerPool {
     ) as Promise<TimelineColumns>;
   }
 
+  /** Writes one trace file's events as Parquet (see exportTraceFile); cancelling terminates the worker. */
+  export(task: ExportFileTask, hooks: TaskHooks = {}): Promise<ExportFileResult> {
+    if (this.size === 0) return exportTraceFile(task, hooks);
+    return this.submit({ type: 'export', id: this.nextId++, task }, hooks) as Promise<ExportFileResult>;
+  }
+
   /** Terminates every worker; queued and running tasks fail as cancelled. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -376,6 +384,7 @@ export class WorkerPool {
       case 'scanned':
       case 'events':
       case 'timeline':
+      case 'exported':
       case 'blockScanned':
       case 'rangeScanned':
       case 'blocksRead':

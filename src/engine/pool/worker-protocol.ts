@@ -18,6 +18,7 @@ export interface BlocksRead {
   blocks: number;
   clean: boolean;
 }
+import type { ExportFileResult, ExportFileTask } from '../export/export-file';
 
 /** A reply that either carries a value or says what went wrong. */
 export type Result<T> = { ok: T } | { err: string };
@@ -78,7 +79,9 @@ export type ToWorker =
       path: string;
       trace: number;
       options: Omit<TimelineReadOptions, 'signal'>;
-    };
+    }
+  /** Write one trace file's events as Parquet (dftrace export). */
+  | { type: 'export'; id: number; task: ExportFileTask };
 
 export type FromWorker =
   | { type: 'progress'; id: number; bytesDone: number; events: number }
@@ -101,4 +104,5 @@ export type FromWorker =
   /** `ok` is null when this worker scanned no block of the session. */
   | { type: 'sessionFinished'; id: number; result: Result<TraceFileSummary | null> }
   | { type: 'events'; id: number; result: Result<EventColumns> }
-  | { type: 'timeline'; id: number; result: Result<TimelineColumns> };
+  | { type: 'timeline'; id: number; result: Result<TimelineColumns> }
+  | { type: 'exported'; id: number; result: Result<ExportFileResult> };

@@ -11,6 +11,7 @@ const WHOLE_IN_BLOCKS_MIN_BYTES = 16 * 1024 * 1024;
 import { queryTraceEvents } from '../store/event-columns';
 import { readTimelineColumns, timelineBuffers } from '../timeline/columns';
 import type { FromWorker, ToWorker, WorkerScanOptions } from './worker-protocol';
+import { exportTraceFile } from '../export/export-file';
 import type { TraceFileSummary } from '../model/types';
 
 const port = parentPort;
@@ -208,6 +209,23 @@ port.on('message', async (msg: ToWorker) => {
         post({ type: 'timeline', id: msg.id, result: { ok: cols } }, timelineBuffers(cols));
       } catch (e) {
         post({ type: 'timeline', id: msg.id, result: { err: message(e) } });
+      }
+      break;
+    }
+    case 'export': {
+      try {
+        let last = 0;
+        const result = await exportTraceFile(msg.task, {
+          onProgress: (bytesDone, events) => {
+            const now = Date.now();
+            if (now - last < 100) return;
+            last = now;
+            post({ type: 'progress', id: msg.id, bytesDone, events });
+          },
+        });
+        post({ type: 'exported', id: msg.id, result: { ok: result } });
+      } catch (e) {
+        post({ type: 'exported', id: msg.id, result: { err: message(e) } });
       }
       break;
     }
