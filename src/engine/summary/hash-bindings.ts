@@ -45,10 +45,9 @@ export class HashBindings {
     this.block = block;
     this.blockLine = firstLine;
     const tokens = this.tokens;
-    if (!tokens) return;
-    if (!this.parts) tokens.onUnknown = (hash, next) => this.pending(hash, next);
+    if (tokens && !this.parts) tokens.onUnknown = (hash, next) => this.pending(hash, next);
     this.parts = true;
-    tokens.forgetAll();
+    tokens?.forgetAll();
   }
 
   /** In parts: the id of a hash used before any declaration in its block (the first time in the block). */
