@@ -101,7 +101,8 @@ describe('Parquet export', () => {
 
   it('keeps the call tree (level, p_idx) and resolves hashed names and hosts', async function () {
     // reads what the per-folder tests above exported
-    if (!existsSync(join(tmp, 'polaris-8ranks-2024')) || !existsSync(join(tmp, 'resnet50-v1.0.15-2025'))) this.skip();
+    if (!existsSync(join(tmp, 'polaris-8ranks-2024')) || !existsSync(join(tmp, 'resnet50-v1.0.15-2025')))
+      this.skip();
     const [tree] = await duck(
       `select count(level) as level, count(p_idx) as p_idx, count(*) as n
        from read_parquet('${sqlPath(join(tmp, 'polaris-8ranks-2024'))}')`,

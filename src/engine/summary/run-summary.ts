@@ -312,7 +312,8 @@ export class RunMerger {
       ops: rows,
       processes,
       hosts: [...hosts].sort(),
-      eras: this.eras,
+      // like categories: the order files finish in must not show (merged shards print what one run prints)
+      eras: Object.fromEntries(Object.entries(this.eras).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))),
       binUs: this.binUs,
       timeline,
       slowest: slowestOf(rows, rowSlowest, SLOWEST_IN_RUN),
