@@ -92,6 +92,8 @@ test('the dashboard and the comparison log no CSP violation, and every timeline 
   await contextMenu(page, page.getByRole('treeitem', { name: /^baseline/ }), 'Set as Baseline');
   await contextMenu(page, page.getByRole('treeitem', { name: /^scr-flush/ }), 'Compare with Baseline');
   const cmp = webview(page);
+  // charts load when they come on screen, and the rule diff sits above the timelines
+  await cmp.locator('[data-testid=timeline-1]').scrollIntoViewIfNeeded({ timeout: 90_000 });
   await expect(cmp.locator('[data-testid=timeline-1] .dft-chart')).toBeVisible({ timeout: 90_000 });
   const legends = [cmp.getByTestId('legend-0'), cmp.getByTestId('legend-1')];
   const colours = [];
@@ -122,6 +124,7 @@ test('the dashboard and the comparison log no CSP violation, and every timeline 
   // the dashboard of the SCR run: its timeline legend gives PFS the same colour
   await contextMenu(page, page.getByRole('treeitem', { name: /^scr-flush/ }), 'Open Dashboard');
   const dash = webview(page);
+  await dash.locator('[data-testid=write-timeline]').scrollIntoViewIfNeeded({ timeout: 90_000 });
   await expect(dash.locator('[data-testid=write-timeline] .dft-chart')).toBeVisible({ timeout: 90_000 });
   await expect(dash.locator('[data-testid=legend] [data-series=PFS]').first()).toHaveAttribute(
     'data-color',
