@@ -12,7 +12,7 @@ export interface InflatedStream {
 }
 
 /** The parts of a Node zlib stream that run one synchronous inflate call (what zlib.inflateRawSync uses). */
-interface SyncHandle {
+export interface SyncHandle {
   writeSync(
     flush: number,
     input: Uint8Array,

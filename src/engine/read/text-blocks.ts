@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as zlib from 'node:zlib';
+import type { SyncHandle } from './inflate-pieces';
 import { MAX_LINE_BYTES } from './lines';
 import { parseGzipHeader, type ReadStatus } from './trace-bytes';
 
@@ -121,20 +122,6 @@ function readPlain(fd: number, size: number, status: ReadStatus, out: BlockWrite
     status.uncompressedBytes += n;
   }
   return true;
-}
-
-/** The parts of a Node zlib stream that run one synchronous inflate call (see inflate-pieces.ts). */
-interface SyncHandle {
-  writeSync(
-    flush: number,
-    input: Uint8Array,
-    inOff: number,
-    inLen: number,
-    out: Uint8Array,
-    outOff: number,
-    outLen: number,
-  ): void;
-  onerror: (message: string, errno: number) => void;
 }
 
 function inflateMembers(fd: number, size: number, status: ReadStatus, out: BlockWriter): boolean {
